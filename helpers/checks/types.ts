@@ -1,0 +1,90 @@
+/**
+ * The result model shared by the engine, the suites, the CLI and the reports (DESIGN.md "The check engine").
+ * `results.json` serialises `RunResult`; bump RESULTS_SCHEMA_VERSION on any breaking change.
+ */
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** The four properties of the guide, plus the supporting areas. */
+export type Area =
+  | 'discovery'
+  | 'redirect-uri'
+  | 'scopes'
+  | 'subject'
+  | 'signing'
+  | 'token-endpoint'
+  | 'osticket';
+
+export const AREAS: readonly Area[] = [
+  'discovery',
+  'redirect-uri',
+  'scopes',
+  'subject',
+  'signing',
+  'token-endpoint',
+  'osticket',
+];
+
+/** The guide's four named properties and the areas whose checks prove each. */
+export const PROPERTIES = {
+  'redirect-uri': { title: 'Redirect URI', areas: ['redirect-uri'] },
+  scopes: { title: 'Scopes', areas: ['scopes'] },
+  subject: { title: 'Email-based subject', areas: ['subject'] },
+  signing: { title: 'Signing', areas: ['signing'] },
+} as const satisfies Record<string, { title: string; areas: readonly Area[] }>;
+export type PropertyId = keyof typeof PROPERTIES;
+
+export type Status = 'pass' | 'warn' | 'fail' | 'skip';
+export type Severity = 'critical' | 'major' | 'minor' | 'info';
+/** Which side a fix belongs to. `harness` = the harness's own input (wrong test password, bad config). */
+export type Side = 'authentik' | 'osticket' | 'harness' | 'network';
+
+export interface Diagnosis {
+  /** Stable id from the diagnosis catalog (helpers/diagnosis), e.g. `sub-mode-not-email`. */
+  id: string;
+  side: Side;
+  /** What an operator sees, e.g. "osTicket silently returns to its login page". */
+  symptom: string;
+  cause: string;
+  /** Worded in the guide's field names. */
+  fix: string;
+  /** Lower = more likely; the engine ranks causes across the run by this and by evidence. */
+  rank?: number;
+}
+
+export interface CheckResult {
+  id: string;
+  area: Area;
+  title: string;
+  status: Status;
+  severity: Severity;
+  /** Spec clause or product source path the check enforces. */
+  spec: string;
+  expected?: string;
+  actual?: string;
+  /** Why a check was skipped, or a one-line note on a pass/warn. */
+  reason?: string;
+  diagnosis?: Diagnosis;
+  /** Transcript exchange ids that back this result. */
+  evidence: number[];
+  ms: number;
+}
+
+export interface RunResult {
+  schema: number;
+  tool: { name: 'oidc-harness'; version: string };
+  startedAt: string;
+  finishedAt: string;
+  ms: number;
+  target: { kind: string; description: string; issuer?: string; profile?: string };
+  verdict: 'pass' | 'fail' | 'error';
+  /** Set when the harness could not run at all (verdict `error`). */
+  error?: string;
+  counts: Record<Status, number>;
+  properties: Record<PropertyId, { title: string; status: Status; checks: string[] }>;
+  /** Ranked distinct causes across all failures, most likely first. */
+  causes: Diagnosis[];
+  results: CheckResult[];
+  measurements: Record<string, number | string>;
+  requests: { count: number; budget?: number };
+  transcript: import('../http/types.ts').Exchange[];
+}
