@@ -22,6 +22,14 @@ export interface Exchange {
   errorCode?: string;
   startedAt: string;
   ms: number;
+  /** (extension) The response body exceeded the size cap and was cut; `responseBody` holds the redacted head. */
+  responseTruncated?: boolean;
+  /** (extension) Size of the response body as received (capped at the HTTP layer's maxBodyBytes). */
+  responseBytes?: number;
+  /** (extension) Where the TCP connection really went when the resolution map rewrote it, e.g. "127.0.0.1:9443". */
+  connectedTo?: string;
+  /** (extension) Observations worth keeping, e.g. a Set-Cookie the jar refused and why. */
+  notes?: string[];
 }
 
 export interface RequestInit {
@@ -51,6 +59,8 @@ export interface HttpResponse {
   location?: URL;
   setCookies: string[];
   ms: number;
+  /** (extension) True when the body exceeded maxBodyBytes: `text` is only the first maxBodyBytes bytes. */
+  truncated?: boolean;
 }
 
 /** Thrown (as the only exception type) for transport failures: refused, DNS, TLS, timeout, deadline. */

@@ -1,0 +1,262 @@
+/**
+ * Headless login through authentik's flow executor, the way authentik's own Go outpost does it
+ * (internal/outpost/flow/executor.go) and as authentik.md §8 + §12 describe:
+ *
+ *  GET  /application/o/authorize/?...            -> 302 /if/flow/<auth-flow>/?<params>&next=...   (session cookie)
+ *  GET  /api/v3/flows/executor/<slug>/?query=Q   -> ak-stage-identification
+ *  POST same URL (same Q) {component, uid_field} -> 302 to self (or 200 next challenge)
+ *  GET  ...                                      -> ak-stage-password
+ *  POST {component, password}                    -> 200 xak-flow-redirect {to: "/application/o/authorize/?..."}
+ *  GET  to (rotated session)                     -> 302 <redirect_uri>?code&state              (implicit consent)
+ *                                                 | 302 /if/flow/<consent-flow>/?...           (explicit consent)
+ *  GET  executor <consent-flow>                  -> ak-stage-consent {token}
+ *  POST {component, token} + X-authentik-CSRF    -> 302 self -> GET -> xak-flow-redirect {to: <redirect_uri>?code}
+ *
+ * The driver never requests the redirect URI: it stops at the first redirect (Location, xak-flow-redirect `to`,
+ * or ak-stage-autosubmit) pointing at it, or anywhere off authentik's origin, and returns that URL.
+ */
+import type { Actor } from '../http/client.ts';
+import { HttpError, type HttpResponse } from '../http/types.ts';
+import { parseAuthentikErrorPage } from './error-page.ts';
+import type { ConsentKind, LoginCreds, LoginOptions, LoginOutcome, LoginStep } from './types.ts';
+
+const EXECUTOR_PREFIX = '/api/v3/flows/executor/';
+const FLOW_IF_RE = /^\/if\/flow\/([^/]+)\/?$/;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+type Challenge = Record<string, unknown> & { component?: unknown };
+
+/** What running one flow in the executor produced: a URL to go to next, or a final outcome. */
+type FlowEnd = { next: URL; via: 'location' | 'flow-redirect' } | { outcome: LoginOutcome };
+
+export async function loginThroughAuthentik(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: LoginOptions): Promise<LoginOutcome> {
+  const steps: LoginStep[] = [];
+  const maxSteps = opts.maxSteps ?? 30;
+  const label = opts.label ?? 'login';
+  const origin = authorizeUrl.origin;
+  const redirect = safeUrl(opts.redirectUri);
+  actor.http.secrets.add(creds.password, 'password');
+  let consent: ConsentKind = 'implicit';
+  let passwordSent = false;
+
+  const isCallback = (u: URL) =>
+    u.origin !== origin || (!!redirect && u.origin === redirect.origin && u.pathname === redirect.pathname);
+  const callback = (url: URL, via: 'location' | 'flow-redirect' | 'autosubmit', formPost?: Record<string, string>): LoginOutcome => ({
+    kind: 'callback',
+    url,
+    via,
+    consent,
+    steps,
+    ...(formPost ? { formPost } : {}),
+  });
+  const unexpected = (res: HttpResponse | undefined, detail: string, url?: URL): LoginOutcome => ({
+    kind: 'unexpected',
+    status: res?.status ?? 0,
+    detail,
+    url: redactedUrl(actor, res) ?? url?.origin + (url?.pathname ?? ''),
+    steps,
+  });
+
+  async function send(url: URL, init: Parameters<Actor['request']>[1], what: string, flow?: string): Promise<HttpResponse> {
+    if (steps.length >= maxSteps) throw new StepLimit();
+    const res = await actor.request(url, init);
+    const json = res.json as Challenge | undefined;
+    const component = json && typeof json === 'object' && typeof json.component === 'string' ? json.component : undefined;
+    steps.push({
+      exchangeId: res.exchangeId,
+      method: (init?.method ?? 'GET').toUpperCase(),
+      path: url.pathname,
+      status: res.status,
+      what: component ?? (res.location ? `redirect to ${describeTarget(res.location, origin)}` : what),
+      ...(flow ? { flow } : {}),
+      ...(component ? { component } : {}),
+    });
+    return res;
+  }
+
+  /** Drives /api/v3/flows/executor/<slug>/?query=<query> until the flow leaves the executor. */
+  async function runFlow(slug: string, query: string): Promise<FlowEnd> {
+    const execUrl = new URL(`${EXECUTOR_PREFIX}${encodeURIComponent(slug)}/`, origin);
+    // The same `query` on every call, POSTs included (authentik.md §8 "Cookies and CSRF").
+    execUrl.search = new URLSearchParams({ query }).toString();
+    const isSelf = (u: URL) => u.origin === origin && u.pathname === execUrl.pathname;
+    let post: Record<string, unknown> | undefined;
+    for (;;) {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (post) {
+        // Authenticated executor POSTs need the CSRF header (DRF SessionAuthentication); over HTTPS Django also
+        // checks Origin/Referer. Harmless before login, so always sent once the cookie exists.
+        const csrf = await csrfToken(actor, execUrl);
+        if (csrf) headers['x-authentik-csrf'] = csrf;
+        headers.origin = origin;
+        headers.referer = `${origin}/if/flow/${slug}/`;
+      }
+      const stageName = post ? String(post.component) : 'challenge';
+      const res = await send(
+        execUrl,
+        post ? { method: 'POST', json: post, headers, label: `${label}: executor ${slug} POST ${stageName}` } : { method: 'GET', headers, label: `${label}: executor ${slug}` },
+        post ? `POST ${stageName}` : 'GET challenge',
+        slug,
+      );
+      post = undefined;
+      if (REDIRECTS.has(res.status)) {
+        if (!res.location) return { outcome: unexpected(res, `executor answered ${res.status} without a Location`) };
+        if (isSelf(res.location)) continue; // stage_ok -> redirect_with_qs to the same executor URL: re-GET
+        return { next: res.location, via: 'location' };
+      }
+      const ch = res.json as Challenge | undefined;
+      if (res.status !== 200 || !ch || typeof ch !== 'object' || Array.isArray(ch)) {
+        return { outcome: unexpected(res, `executor answered ${res.status} ${ch ? 'with a JSON non-object' : 'without JSON'}`) };
+      }
+      const component = typeof ch.component === 'string' ? ch.component : '';
+      const errors = ch.response_errors;
+      if (errors && typeof errors === 'object' && Object.keys(errors).length > 0) {
+        return { outcome: { kind: 'stage-error', stage: component || 'unknown', errors: normaliseErrors(errors), steps } };
+      }
+      switch (component) {
+        case 'xak-flow-redirect': {
+          const to = typeof ch.to === 'string' ? safeUrl(ch.to, origin) : undefined;
+          if (!to) return { outcome: unexpected(res, 'xak-flow-redirect without a usable "to"') };
+          if (isSelf(to)) continue;
+          return { next: to, via: 'flow-redirect' };
+        }
+        case 'ak-stage-identification': {
+          post = { component, uid_field: creds.username };
+          // An identification stage with an embedded password field takes both at once.
+          if (ch.password_fields === true) {
+            post.password = creds.password;
+            passwordSent = true;
+          }
+          break;
+        }
+        case 'ak-stage-password':
+          if (passwordSent && steps.filter((s) => s.component === 'ak-stage-password').length > 3)
+            return { outcome: unexpected(res, 'password stage keeps coming back') };
+          post = { component, password: creds.password };
+          passwordSent = true;
+          break;
+        case 'ak-stage-consent': {
+          consent = 'explicit';
+          const token = typeof ch.token === 'string' ? ch.token : undefined;
+          if (token === undefined) return { outcome: unexpected(res, 'ak-stage-consent without a token') };
+          actor.http.secrets.add(token, 'token');
+          post = { component, token };
+          break;
+        }
+        case 'ak-stage-user-login':
+          post = { component, remember_me: false };
+          break;
+        case 'ak-stage-autosubmit': {
+          const url = typeof ch.url === 'string' ? safeUrl(ch.url, origin) : undefined;
+          if (!url) return { outcome: unexpected(res, 'ak-stage-autosubmit without a usable url') };
+          const attrs: Record<string, string> = {};
+          if (ch.attrs && typeof ch.attrs === 'object')
+            for (const [k, v] of Object.entries(ch.attrs as Record<string, unknown>)) attrs[k] = String(v);
+          const withQuery = new URL(url.href);
+          for (const [k, v] of Object.entries(attrs)) withQuery.searchParams.set(k, v);
+          return { outcome: callback(withQuery, 'autosubmit', attrs) };
+        }
+        case 'ak-stage-access-denied':
+          return { outcome: { kind: 'access-denied', message: str(ch.error_message) ?? '', steps } };
+        case 'ak-stage-flow-error':
+          return { outcome: { kind: 'flow-error', requestId: str(ch.request_id) ?? '', ...(str(ch.error) ? { error: str(ch.error) } : {}), steps } };
+        case 'ak-stage-authenticator-validate':
+          return { outcome: unexpected(res, 'the flow asks for MFA (ak-stage-authenticator-validate); the test user must have no MFA devices') };
+        default:
+          return { outcome: unexpected(res, `unsupported flow component "${component || '(none)'}"`) };
+      }
+    }
+  }
+
+  try {
+    let current: URL = authorizeUrl;
+    for (;;) {
+      const res = await send(current, { method: 'GET', label: `${label}: ${current.pathname.startsWith('/application/o/authorize') ? 'authorize' : 'GET'}` }, 'GET');
+      if (REDIRECTS.has(res.status)) {
+        const loc = res.location;
+        if (!loc) return unexpected(res, `${res.status} without a Location`);
+        if (isCallback(loc)) return callback(loc, 'location');
+        const flow = FLOW_IF_RE.exec(loc.pathname);
+        if (flow && loc.origin === origin) {
+          // Never GET the SPA shell: run its query through the executor instead (§8 step 1).
+          const end = await runFlow(decodeURIComponent(flow[1]!), loc.search.replace(/^\?/, ''));
+          if ('outcome' in end) return end.outcome;
+          if (isCallback(end.next)) return callback(end.next, end.via);
+          current = end.next;
+          continue;
+        }
+        current = loc;
+        continue;
+      }
+      if (res.status === 400 && isHtml(res)) {
+        const page = parseAuthentikErrorPage(res.text);
+        return { kind: 'authorize-error-page', status: res.status, title: page.title, message: page.message, steps };
+      }
+      if (res.status === 200 && isHtml(res)) {
+        const page = parseAuthentikErrorPage(res.text);
+        if (/denied|permission/i.test(`${page.title} ${page.message}`))
+          return { kind: 'policy-denied', status: res.status, message: page.message || page.title, steps };
+        return unexpected(res, `200 HTML page "${page.title || 'untitled'}" instead of a redirect`);
+      }
+      if (isHtml(res) && res.status >= 400) {
+        const page = parseAuthentikErrorPage(res.text);
+        return unexpected(res, `${res.status} page "${page.title || 'untitled'}"${page.message ? `: ${page.message}` : ''}`);
+      }
+      return unexpected(res, `${res.status} ${res.headers.get('content-type') ?? 'without content-type'} instead of a redirect`);
+    }
+  } catch (e) {
+    if (e instanceof StepLimit)
+      return { kind: 'unexpected', status: 0, detail: `no callback after ${maxSteps} requests (step limit)`, url: steps.at(-1)?.path ?? '', steps };
+    if (e instanceof HttpError) return { kind: 'transport', error: e, steps };
+    throw e;
+  }
+}
+
+class StepLimit extends Error {}
+
+async function csrfToken(actor: Actor, url: URL): Promise<string | undefined> {
+  try {
+    const cookies = await actor.jar.getCookies(url.href);
+    return cookies.find((c) => c.key === 'authentik_csrf')?.value;
+  } catch {
+    return undefined;
+  }
+}
+
+function normaliseErrors(errors: object): Record<string, Array<{ string: string; code: string }>> {
+  const out: Record<string, Array<{ string: string; code: string }>> = {};
+  for (const [field, list] of Object.entries(errors as Record<string, unknown>)) {
+    const arr = Array.isArray(list) ? list : [list];
+    out[field] = arr.map((e) =>
+      e && typeof e === 'object'
+        ? { string: String((e as { string?: unknown }).string ?? ''), code: String((e as { code?: unknown }).code ?? '') }
+        : { string: String(e), code: '' },
+    );
+  }
+  return out;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function isHtml(res: HttpResponse): boolean {
+  return /html/i.test(res.headers.get('content-type') ?? '') || /^\s*<(!doctype|html)/i.test(res.text);
+}
+
+function safeUrl(s: string, base?: string): URL | undefined {
+  try {
+    return new URL(s, base);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeTarget(u: URL, origin: string): string {
+  return u.origin === origin ? u.pathname : `${u.origin}${u.pathname}`;
+}
+
+function redactedUrl(actor: Actor, res: HttpResponse | undefined): string | undefined {
+  if (!res) return undefined;
+  return actor.http.transcript.get(res.exchangeId)?.url;
+}

@@ -1,0 +1,41 @@
+/**
+ * The ordered record of every HTTP exchange of a run (ids from 1). Entries are redacted before they are added
+ * (see client.ts / redact.ts); the transcript never holds a raw secret.
+ */
+import type { Exchange } from './types.ts';
+
+export class Transcript {
+  readonly exchanges: Exchange[] = [];
+  #nextId = 1;
+
+  /** Reserves the id of the next exchange (ids are handed out when a request starts, so they follow send order). */
+  reserveId(): number {
+    return this.#nextId++;
+  }
+
+  add(exchange: Exchange): void {
+    this.exchanges.push(exchange);
+  }
+
+  get(id: number): Exchange | undefined {
+    return this.exchanges.find((e) => e.id === id);
+  }
+
+  /** Exchanges with an id greater than `afterId`, in id order (e.g. everything a check did). */
+  since(afterId: number): Exchange[] {
+    return this.exchanges.filter((e) => e.id > afterId).sort((a, b) => a.id - b.id);
+  }
+
+  /** The id of the last reserved exchange (0 when none): remember it before a step, then call since(). */
+  get lastId(): number {
+    return this.#nextId - 1;
+  }
+
+  get length(): number {
+    return this.exchanges.length;
+  }
+
+  toJSON(): Exchange[] {
+    return [...this.exchanges].sort((a, b) => a.id - b.id);
+  }
+}
