@@ -29,7 +29,9 @@ export const SIG_REDACTED = '[sig redacted]';
 const FIELD_ALT = SECRET_FIELDS.join('|');
 // name=value in query strings, form bodies, URLs embedded in JSON/HTML. The name must start the text or follow a
 // delimiter, so `error_code=` or `access_token=` never match as `code=` / `token=`.
-const QUERY_FIELD_RE = new RegExp(`(^|[?&#;\\s"'(,/])(${FIELD_ALT})=([^&#"'\\s<>;,)]*)`, 'gi');
+// A JWT already reduced to header.payload.[sig redacted] is matched whole (it contains a space) and kept.
+const REDUCED_JWT = String.raw`eyJ[A-Za-z0-9_-]*\.(?:[A-Za-z0-9_-]*\.\[sig redacted\]|\[jwe redacted\])`;
+const QUERY_FIELD_RE = new RegExp(`(^|[?&#;\\s"'(,/])(${FIELD_ALT})=(${REDUCED_JWT}|[^&#"'\\s<>;,)]*)`, 'gi');
 // "name": "value" in JSON (string values only).
 const JSON_FIELD_RE = new RegExp(`"(${FIELD_ALT})"(\\s*:\\s*)"((?:[^"\\\\]|\\\\.)*)"`, 'gi');
 // Compact JWE (5 parts) first, then JWS (3 parts). Headers are base64url JSON, so they start with "eyJ".
@@ -39,6 +41,10 @@ const JWS_RE = /\b(eyJ[A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]+)/g;
 /** In a JSON body, `code` is also authentik's stage-error code ("invalid", "required"): keep those identifiers. */
 function isErrorIdentifier(name: string, value: string): boolean {
   return name.toLowerCase() === 'code' && /^[a-z][a-z_]{0,31}$/.test(value);
+}
+
+function isReducedJwt(v: string): boolean {
+  return v.startsWith('eyJ') && (v.endsWith(`.${SIG_REDACTED}`) || v.endsWith('.[jwe redacted]'));
 }
 
 /** Reduces every JWT to header.payload.[sig redacted] and every JWE to header.[jwe redacted]. */
@@ -53,10 +59,10 @@ export function redactStructural(text: string): string {
   if (!text) return text;
   let out = redactJwts(text);
   out = out.replace(JSON_FIELD_RE, (m, name: string, sep: string, value: string) =>
-    value === '' || value === REDACTED || isErrorIdentifier(name, value) ? m : `"${name}"${sep}"${REDACTED}"`,
+    value === '' || value === REDACTED || isReducedJwt(value) || isErrorIdentifier(name, value) ? m : `"${name}"${sep}"${REDACTED}"`,
   );
   out = out.replace(QUERY_FIELD_RE, (m, pre: string, name: string, value: string) =>
-    value === '' || value === REDACTED ? m : `${pre}${name}=${REDACTED}`,
+    value === '' || value === REDACTED || isReducedJwt(value) ? m : `${pre}${name}=${REDACTED}`,
   );
   return out;
 }
