@@ -10,7 +10,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void | Promise<void>;
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => unknown;
 
 function wrap(handler: Handler) {
   return (req: http.IncomingMessage, res: http.ServerResponse) => {
