@@ -1,0 +1,118 @@
+/**
+ * The authentik-compatible reference provider (DESIGN.md "The reference provider"): oidc-provider's OIDC core behind
+ * a front layer that reproduces authentik's contract (authentik.md), configured by an authentik blueprint and a
+ * version profile. It stands in for authentik where authentik cannot run; it never replaces runs against it.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadBlueprint, parseBlueprint, type ResolvedBlueprint } from './blueprint.ts';
+import { generateRsaKey, makeThrowawayTls } from './keys.ts';
+import { startOidcCore } from './oidc-core.ts';
+import { DEFAULT_PROFILE, isProfile, PROFILE_FEATURES, PROFILES, type Profile } from './profiles.ts';
+import { createFrontLayer } from './server.ts';
+
+export { DEFAULT_PROFILE, PROFILES, PROFILE_FEATURES, isProfile, type Profile } from './profiles.ts';
+export * from './blueprint.ts';
+
+export const DEFAULT_BLUEPRINT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../blueprints/osticket.yaml');
+export const VARIANTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../blueprints/variants');
+
+export interface ReferenceProviderOptions {
+  blueprintPath?: string;
+  blueprintText?: string;
+  profile?: Profile;
+  /** 0 = random. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  tls?: boolean | { cert: string; key: string };
+  /** Where a throwaway CA is written, default reports/. */
+  tlsDir?: string;
+  /** Shifts iat/exp/auth_time and the Date header (the one switch real authentik does not have). */
+  clockOffsetSec?: number;
+  /** Values for !Env (default process.env). */
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface RunningReferenceProvider {
+  /** e.g. http://127.0.0.1:PORT (no trailing slash). */
+  url: string;
+  port: number;
+  profile: Profile;
+  blueprint: ResolvedBlueprint;
+  caPem?: string;
+  caPath?: string;
+  /** authentik's install id (a new random UUID per start); hashed_user_id subjects depend on it. */
+  installId: string;
+  close(): Promise<void>;
+}
+
+export async function startReferenceProvider(opts: ReferenceProviderOptions = {}): Promise<RunningReferenceProvider> {
+  const profile = opts.profile ?? DEFAULT_PROFILE;
+  if (!isProfile(profile)) throw new Error(`Unknown authentik profile "${String(profile)}"; use one of ${PROFILES.join(', ')}.`);
+  const features = PROFILE_FEATURES[profile];
+  const env = opts.env ?? (process.env as Record<string, string>);
+  const blueprint = opts.blueprintText !== undefined
+    ? parseBlueprint(opts.blueprintText, opts.blueprintPath ?? '<inline blueprint>', { env })
+    : loadBlueprint(opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH, { env });
+
+  const [signingKey, encryptionKey] = await Promise.all([
+    generateRsaKey(features.kidStyle),
+    blueprint.provider.encryption_key ? generateRsaKey(features.kidStyle) : Promise.resolve(null),
+  ]);
+  const installId = randomUUID();
+  const core = await startOidcCore({ blueprint, signingKey, encryptionKey, log: opts.log });
+
+  let tlsMaterial: { cert: string; key: string; caPem?: string; caPath?: string } | null = null;
+  if (opts.tls === true) tlsMaterial = makeThrowawayTls(opts.tlsDir ?? resolve(process.cwd(), 'reports'));
+  else if (opts.tls && typeof opts.tls === 'object') tlsMaterial = opts.tls;
+
+  const handler = createFrontLayer({
+    blueprint, profile, features, core, signingKey, encryptionKey, installId,
+    tls: tlsMaterial !== null, clockOffsetSec: opts.clockOffsetSec ?? 0, log: opts.log,
+  });
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    handler(req, res).catch((e: Error) => {
+      opts.log?.(`unhandled: ${e.message}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  };
+  const server = tlsMaterial ? createHttpsServer({ cert: tlsMaterial.cert, key: tlsMaterial.key }, listener) : createHttpServer(listener);
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  const host = opts.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => resolveListen());
+    });
+  } catch (e) {
+    await core.close();
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`The reference provider cannot listen on ${host}:${opts.port ?? 0}: ${err.code ?? err.message}.`);
+  }
+  const port = (server.address() as AddressInfo).port;
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `${tlsMaterial ? 'https' : 'http'}://${hostPart}:${port}`,
+    port,
+    profile,
+    blueprint,
+    ...(tlsMaterial?.caPem ? { caPem: tlsMaterial.caPem } : {}),
+    ...(tlsMaterial?.caPath ? { caPath: tlsMaterial.caPath } : {}),
+    installId,
+    async close() {
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+      await core.close();
+    },
+  };
+}

@@ -1,0 +1,319 @@
+/**
+ * The OIDC core: oidc-provider 9 (OpenID Certified) does the authorization endpoint (code issuance bound to the
+ * session's account, scope and PKCE challenge), single-use codes with their lifetime, client authentication, PKCE
+ * verification, the token endpoint (code and refresh grants, refresh rotation) and JWT signing/encryption
+ * (IdToken.issue with its keystore: RS256 + kid, or HS256 keyed with the client secret, JWE RSA-OAEP-256).
+ *
+ * It runs on an internal loopback server that only the front layer (server.ts) talks to. The issuer is fixed per
+ * Provider instance while authentik builds `iss` from the request's Host (authentik.md §1), so there is one
+ * Provider per issuer, created lazily and cached.
+ */
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type ProviderType from 'oidc-provider';
+import type { ResolvedBlueprint } from './blueprint.ts';
+import type { RsaKey } from './keys.ts';
+
+type ProviderCtor = typeof ProviderType;
+type OidcProvider = InstanceType<ProviderCtor>;
+
+let providerClass: Promise<ProviderCtor> | undefined;
+
+/** oidc-provider prints a runtime warning on import (Node 20 is "unsupported" but works, npm-stack.md §7). */
+function loadProviderClass(log?: (line: string) => void): Promise<ProviderCtor> {
+  providerClass ??= (async () => {
+    const { warn, info } = console;
+    const sink = (...args: unknown[]) => log?.(args.map(String).join(' '));
+    console.warn = sink;
+    console.info = sink;
+    try {
+      return (await import('oidc-provider')).default;
+    } finally {
+      console.warn = warn;
+      console.info = info;
+    }
+  })();
+  return providerClass;
+}
+
+/** In-memory adapter scoped to one reference-provider instance (oidc-provider's own is process-global and warns). */
+function makeAdapter() {
+  interface Entry { payload: Record<string, unknown>; expiresAt: number }
+  const store = new Map<string, Entry>();
+  const byGrant = new Map<string, Set<string>>();
+  const live = (key: string) => {
+    const e = store.get(key);
+    if (!e) return undefined;
+    if (e.expiresAt <= Date.now()) {
+      store.delete(key);
+      return undefined;
+    }
+    return e;
+  };
+  return class InstanceAdapter {
+    constructor(readonly name: string) {}
+    private key(id: string) {
+      return `${this.name}:${id}`;
+    }
+    async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number) {
+      const key = this.key(id);
+      store.set(key, { payload: { ...payload }, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Number.POSITIVE_INFINITY });
+      if (typeof payload.grantId === 'string') {
+        const set = byGrant.get(payload.grantId) ?? new Set<string>();
+        set.add(key);
+        byGrant.set(payload.grantId, set);
+      }
+      if (this.name === 'Session' && typeof payload.uid === 'string') store.set(`SessionUid:${payload.uid}`, { payload: { id }, expiresAt: Number.POSITIVE_INFINITY });
+      if (typeof payload.userCode === 'string') store.set(`UserCode:${payload.userCode}`, { payload: { id }, expiresAt: Number.POSITIVE_INFINITY });
+    }
+    async find(id: string) {
+      const e = live(this.key(id));
+      return e ? { ...e.payload } : undefined;
+    }
+    async findByUid(uid: string) {
+      const ref = store.get(`SessionUid:${uid}`);
+      return ref ? this.find(String(ref.payload.id)) : undefined;
+    }
+    async findByUserCode(userCode: string) {
+      const ref = store.get(`UserCode:${userCode}`);
+      return ref ? this.find(String(ref.payload.id)) : undefined;
+    }
+    async consume(id: string) {
+      const e = live(this.key(id));
+      if (e) e.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      store.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const key of byGrant.get(grantId) ?? []) store.delete(key);
+      byGrant.delete(grantId);
+    }
+  };
+}
+
+export interface InternalResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface OidcCore {
+  /** The Provider for this issuer (created on first use). */
+  providerFor(issuer: string): Promise<OidcProvider>;
+  /** Sends a request to the oidc-provider instance for `issuer` over the internal loopback server. */
+  send(issuer: string, req: { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<InternalResponse>;
+  /** Creates an oidc-provider Session for a logged-in authentik session; returns its id (the `_session` cookie value). */
+  createSession(issuer: string, s: { accountId: string; loginTs: number; amr: string[]; acr: string }): Promise<string>;
+  /** Signs (and encrypts, with an encryption key) a payload with oidc-provider's IdToken machinery for the client. */
+  signJwt(issuer: string, payload: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const INTERNAL_ISSUER_HEADER = 'x-reference-issuer';
+
+export async function startOidcCore(opts: {
+  blueprint: ResolvedBlueprint;
+  signingKey: RsaKey;
+  encryptionKey: RsaKey | null;
+  log?: (line: string) => void;
+}): Promise<OidcCore> {
+  const Provider = await loadProviderClass(opts.log);
+  const { provider: bp } = opts.blueprint;
+  const Adapter = makeAdapter();
+  const providers = new Map<string, Promise<OidcProvider>>();
+
+  const clientMetadata = (): Record<string, unknown> => ({
+    client_id: bp.client_id,
+    // A public client still has a secret in authentik (authentik.md §7); oidc-provider only gets it for confidential ones.
+    ...(bp.client_type === 'confidential' ? { client_secret: bp.client_secret } : {}),
+    // authentik's grant_types are enforced by the front layer per profile; the core allows both code and refresh.
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    // Placeholder: redirect matching is authentik's (strict / regex fullmatch), see redirectUriAllowed below.
+    redirect_uris: ['https://reference.invalid/redirect-uris-are-matched-by-the-front-layer'],
+    token_endpoint_auth_method: bp.client_type === 'confidential' ? 'client_secret_post' : 'none',
+    id_token_signed_response_alg: bp.signing_key ? 'RS256' : 'HS256',
+    ...(opts.encryptionKey
+      ? {
+          id_token_encrypted_response_alg: 'RSA-OAEP-256',
+          id_token_encrypted_response_enc: 'A256CBC-HS512',
+          jwks: { keys: [{ ...opts.encryptionKey.publicJwk, use: 'enc', alg: 'RSA-OAEP-256' }] },
+        }
+      : {}),
+  });
+
+  const build = async (issuer: string): Promise<OidcProvider> => {
+    const { warn, info } = console;
+    const sink = (...args: unknown[]) => opts.log?.(args.map(String).join(' '));
+    console.warn = sink;
+    console.info = sink;
+    let provider: OidcProvider;
+    try {
+      provider = new Provider(issuer, {
+        adapter: Adapter as never,
+        clients: [clientMetadata() as never],
+        jwks: { keys: [{ ...opts.signingKey.privateJwk, alg: 'RS256', use: 'sig' } as never] },
+        enabledJWA: {
+          idTokenSigningAlgValues: ['RS256', 'HS256'],
+          idTokenEncryptionAlgValues: ['RSA-OAEP-256'],
+          idTokenEncryptionEncValues: ['A256CBC-HS512'],
+        },
+        features: {
+          devInteractions: { enabled: false },
+          encryption: { enabled: true },
+          rpInitiatedLogout: { enabled: false },
+          userinfo: { enabled: false },
+          claimsParameter: { enabled: false },
+        },
+        responseTypes: ['code'],
+        pkce: { required: () => false },
+        routes: {
+          authorization: '/application/o/authorize/',
+          token: '/application/o/token/',
+          jwks: '/__core/jwks',
+          userinfo: '/__core/userinfo',
+          revocation: '/__core/revoke',
+          introspection: '/__core/introspect',
+          end_session: '/__core/end-session',
+        },
+        scopes: ['openid', 'offline_access', 'email', 'profile', 'entitlements', 'goauthentik.io/api'],
+        claims: { openid: ['sub'] },
+        conformIdTokenClaims: false,
+        // The front layer creates the session (flow executor login) and has already enforced consent.
+        interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/__core/interaction/${interaction.uid}` },
+        async findAccount(_ctx: unknown, accountId: string) {
+          return { accountId, claims: async () => ({ sub: accountId }) };
+        },
+        async loadExistingGrant(ctx: any) {
+          const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+          const scope = String(ctx.oidc.params.scope ?? '');
+          if (scope) grant.addOIDCScope(scope);
+          await grant.save();
+          return grant;
+        },
+        issueRefreshToken: async (_ctx: unknown, _client: unknown, code: { scopes: Set<string> }) => code.scopes.has('offline_access'),
+        rotateRefreshToken: true,
+        expiresWithSession: async () => false,
+        clientBasedCORS: () => false,
+        renderError: async (ctx: any, out: Record<string, unknown>) => {
+          ctx.type = 'json';
+          ctx.body = out;
+        },
+        ttl: {
+          AccessToken: bp.access_token_validity_s,
+          AuthorizationCode: bp.access_code_validity_s,
+          IdToken: bp.access_token_validity_s,
+          RefreshToken: bp.refresh_token_validity_s,
+          Grant: bp.refresh_token_validity_s,
+          Session: 14 * 86400,
+          Interaction: 3600,
+          ClientCredentials: 600,
+          DeviceCode: 600,
+          BackchannelAuthenticationRequest: 600,
+          PreAuthorizedCode: 600,
+        } as never,
+      } as never);
+    } finally {
+      console.warn = warn;
+      console.info = info;
+    }
+    provider.proxy = true;
+    // authentik codes are uuid4 hex (authentik.md §6); keep that shape.
+    (provider.AuthorizationCode.prototype as unknown as { generateTokenId(): string }).generateTokenId = () => crypto.randomUUID().replaceAll('-', '');
+    // Redirect URIs: authentik's list semantics (strict equality / regex fullmatch) were checked by the front layer
+    // before the request got here; the core accepts what the front layer let through.
+    provider.Client.prototype.redirectUriAllowed = function redirectUriAllowed() {
+      return true;
+    };
+    provider.on('server_error', (_ctx: unknown, err: Error) => opts.log?.(`oidc-provider server_error: ${err.message}`));
+    return provider;
+  };
+
+  const providerFor = (issuer: string) => {
+    let p = providers.get(issuer);
+    if (!p) {
+      p = build(issuer);
+      providers.set(issuer, p);
+    }
+    return p;
+  };
+
+  const callbacks = new Map<string, ReturnType<OidcProvider['callback']>>();
+  const server: Server = createServer(async (req, res) => {
+    const issuer = String(req.headers[INTERNAL_ISSUER_HEADER] ?? '');
+    if (!issuer || !providers.has(issuer)) {
+      res.writeHead(404).end();
+      return;
+    }
+    let cb = callbacks.get(issuer);
+    if (!cb) {
+      cb = (await providerFor(issuer)).callback();
+      callbacks.set(issuer, cb);
+    }
+    cb(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  const send: OidcCore['send'] = async (issuer, r) => {
+    await providerFor(issuer);
+    const proto = new URL(issuer).protocol.replace(':', '');
+    return new Promise<InternalResponse>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: r.method,
+          path: r.path,
+          headers: { ...r.headers, [INTERNAL_ISSUER_HEADER]: issuer, 'x-forwarded-proto': proto, host: new URL(issuer).host },
+          timeout: 10_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 500, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('internal oidc-provider request timed out')));
+      req.on('error', reject);
+      req.end(r.body);
+    });
+  };
+
+  return {
+    providerFor,
+    send,
+    async createSession(issuer, s) {
+      const provider = await providerFor(issuer);
+      const SessionModel = provider.Session as unknown as new (p: Record<string, unknown>) => { jti: string; save(ttl: number): Promise<unknown> };
+      const session = new SessionModel({ accountId: s.accountId, loginTs: s.loginTs, amr: s.amr, acr: s.acr });
+      await session.save(14 * 86400);
+      return session.jti;
+    },
+    async signJwt(issuer, payload) {
+      const provider = await providerFor(issuer);
+      const client = await provider.Client.find(bp.client_id);
+      if (!client) throw new Error('reference provider: client missing from oidc-provider');
+      const token = new provider.IdToken({}, { client } as never) as unknown as {
+        payload(): Promise<Record<string, unknown>>;
+        issue(o: { use: string; expiresAt?: number }): Promise<string>;
+      };
+      // IdToken.issue fills iss/aud/sub/exp itself; hand it authentik's exact claims (the clock offset included).
+      token.payload = async () => ({ ...payload });
+      // issue() sets exp = now + (expiresAt - now), so the offset-adjusted expiry passes through expiresAt
+      // exactly unless a second boundary falls between the two reads of the clock: then sign again.
+      const exp = Number(payload.exp);
+      for (let attempt = 0; ; attempt++) {
+        const before = Math.floor(Date.now() / 1000);
+        const jwt = await token.issue({ use: 'idtoken', expiresAt: exp });
+        if (Math.floor(Date.now() / 1000) === before || attempt > 0) return jwt;
+      }
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+    },
+  };
+}
