@@ -13,7 +13,7 @@ import { loadBlueprint, parseBlueprint, type ResolvedBlueprint } from './bluepri
 import { generateRsaKey, makeThrowawayTls } from './keys.ts';
 import { startOidcCore } from './oidc-core.ts';
 import { DEFAULT_PROFILE, isProfile, PROFILE_FEATURES, PROFILES, type Profile } from './profiles.ts';
-import { createFrontLayer } from './server.ts';
+import { createCodeStore, createFrontLayer } from './server.ts';
 
 export { DEFAULT_PROFILE, PROFILES, PROFILE_FEATURES, isProfile, type Profile } from './profiles.ts';
 export * from './blueprint.ts';
@@ -66,14 +66,18 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     blueprint.provider.encryption_key ? generateRsaKey(features.kidStyle) : Promise.resolve(null),
   ]);
   const installId = randomUUID();
-  const core = await startOidcCore({ blueprint, signingKey, encryptionKey, log: opts.log });
+  const codes = createCodeStore();
+  const core = await startOidcCore({
+    blueprint, signingKey, encryptionKey, log: opts.log,
+    refreshTokenWanted: (code) => codes.get(code)?.scopes.includes('offline_access') ?? false,
+  });
 
   let tlsMaterial: { cert: string; key: string; caPem?: string; caPath?: string } | null = null;
   if (opts.tls === true) tlsMaterial = makeThrowawayTls(opts.tlsDir ?? resolve(process.cwd(), 'reports'));
   else if (opts.tls && typeof opts.tls === 'object') tlsMaterial = opts.tls;
 
   const handler = createFrontLayer({
-    blueprint, profile, features, core, signingKey, encryptionKey, installId,
+    blueprint, profile, features, core, signingKey, encryptionKey, installId, codes,
     tls: tlsMaterial !== null, clockOffsetSec: opts.clockOffsetSec ?? 0, log: opts.log,
   });
   const listener = (req: IncomingMessage, res: ServerResponse) => {

@@ -116,6 +116,12 @@ export async function startOidcCore(opts: {
   blueprint: ResolvedBlueprint;
   signingKey: RsaKey;
   encryptionKey: RsaKey | null;
+  /**
+   * Whether the code (by value) was granted offline_access. oidc-provider drops offline_access from the request
+   * unless prompt=consent is sent (OIDC Core 11), while authentik grants it whenever it is mapped; the front layer
+   * knows the authentik answer, so the core asks it.
+   */
+  refreshTokenWanted: (code: string) => boolean;
   log?: (line: string) => void;
 }): Promise<OidcCore> {
   const Provider = await loadProviderClass(opts.log);
@@ -192,7 +198,8 @@ export async function startOidcCore(opts: {
           await grant.save();
           return grant;
         },
-        issueRefreshToken: async (_ctx: unknown, _client: unknown, code: { scopes: Set<string> }) => code.scopes.has('offline_access'),
+        issueRefreshToken: async (_ctx: unknown, _client: unknown, source: { kind: string; jti: string }) =>
+          source.kind === 'RefreshToken' || opts.refreshTokenWanted(source.jti),
         rotateRefreshToken: true,
         expiresWithSession: async () => false,
         clientBasedCORS: () => false,

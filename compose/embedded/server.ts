@@ -70,7 +70,7 @@ const BEARER_ERRORS: Record<string, [string, number]> = {
   insufficient_scope: ['The request requires higher privileges than provided by the access token', 403],
 };
 
-interface CodeRecord {
+export interface CodeRecord {
   userPk: number;
   scopes: string[];
   nonce: string | null;
@@ -103,12 +103,17 @@ function constantEquals(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function createFrontLayer(o: FrontLayerOptions) {
+/** Records the front layer shares with the core (codes by value). */
+export function createCodeStore() {
+  return new Map<string, CodeRecord>();
+}
+
+export function createFrontLayer(o: FrontLayerOptions & { codes: Map<string, CodeRecord> }) {
   const { blueprint: bp, features, core } = o;
   const provider = bp.provider;
   const app = bp.application;
   const sessions = new SessionStore();
-  const codes = new Map<string, CodeRecord>();
+  const codes = o.codes;
   const tokens = new Map<string, TokenRecord>();
   const consents = new Map<string, { scopes: string[]; expiresAtMs: number }>();
   const nowSec = () => Math.floor((Date.now() + o.clockOffsetSec * 1000) / 1000);
@@ -453,7 +458,9 @@ export function createFrontLayer(o: FrontLayerOptions) {
       scopes = requested;
     }
     coreForm.set('refresh_token', refreshToken);
-    coreForm.set('scope', scopes.join(' '));
+    // The core never holds offline_access (see oidc-core.ts refreshTokenWanted); pass the rest of the scopes.
+    const coreScopes = scopes.filter((s) => s !== 'offline_access');
+    if (coreScopes.length) coreForm.set('scope', coreScopes.join(' '));
     const r = await core.send(issuer, { method: 'POST', path: '/application/o/token/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: coreForm.toString() });
     const body = JSON.parse(r.body || '{}') as Record<string, unknown>;
     if (r.status !== 200) return tokenError(body.error === 'invalid_client' ? 'invalid_client' : body.error === 'invalid_scope' ? 'invalid_scope' : 'invalid_grant');
