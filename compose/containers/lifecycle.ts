@@ -5,7 +5,7 @@
  * for it to clean: every container and network started here is stopped here.
  */
 import type { Readable } from 'node:stream';
-import { GenericContainer, Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, Network, getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 
 /** Label put on every container of a stack (`docker ps -a --filter label=oidc-harness.stack` finds leftovers). */
 export const STACK_LABEL = 'oidc-harness.stack';
@@ -66,8 +66,21 @@ export interface StackRun {
   stop(): Promise<void>;
 }
 
+/**
+ * Testcontainers settings this harness relies on, applied when the user set nothing:
+ * - TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1: mapped ports are reached on loopback only (house rule), and
+ *   testcontainers does not try to run alpine to find a gateway (npm-stack.md §5);
+ * - TESTCONTAINERS_RYUK_DISABLED=true: the reaper image must be pulled, which fails without a registry and makes
+ *   every start fail; this module tears everything down itself instead.
+ */
+export function applyTestcontainersDefaults(env: NodeJS.ProcessEnv = process.env): void {
+  env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+  env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+}
+
 /** Starts a network and returns the bookkeeping object; installs SIGINT/SIGTERM handlers until stop(). */
 export async function beginStack(opts: { progress?: ProgressSink; name?: string } = {}): Promise<StackRun> {
+  applyTestcontainersDefaults();
   const t0 = Date.now();
   const sink = opts.progress ?? stderrProgress;
   const id = `${opts.name ?? 'stack'}-${t0.toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
@@ -122,6 +135,7 @@ export async function beginStack(opts: { progress?: ProgressSink; name?: string 
           }
         }
         containers.clear();
+        await sweepLabelled(id, progress);
         try {
           await network.stop();
         } catch (err) {
@@ -134,6 +148,29 @@ export async function beginStack(opts: { progress?: ProgressSink; name?: string 
   };
   progress(`network ${network.getName()} created`);
   return run;
+}
+
+/**
+ * Removes every container still carrying this stack's label: one whose start failed half-way (created, then its
+ * wait strategy failed) may be left by testcontainers, and without Ryuk nobody else would remove it.
+ */
+async function sweepLabelled(stackId: string, progress: (line: string) => void): Promise<void> {
+  try {
+    const client = await getContainerRuntimeClient();
+    // testcontainers' list() shows running containers only; its dockerode handle can list exited ones too.
+    type Listing = { Id: string; Labels?: Record<string, string> };
+    const dockerode = (client.container as unknown as { dockerode?: { listContainers(o: object): Promise<Listing[]> } }).dockerode;
+    const all: Listing[] = dockerode
+      ? await dockerode.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${stackId}`] } })
+      : await client.container.list();
+    const left = all.filter((c) => c.Labels?.[STACK_LABEL] === stackId);
+    for (const c of left) {
+      progress(`${c.Labels?.['oidc-harness.container'] ?? c.Id.slice(0, 12)}: removing leftover container`);
+      await client.container.getById(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+    }
+  } catch (err) {
+    progress(`sweep of leftover containers failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /** Runs `body`; on any error stops the stack first, then rethrows. */

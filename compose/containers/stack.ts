@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { createHttp, type Http } from '../../helpers/http/index.ts';
 import { DEFAULT_IMAGES, isReferenceAuthentik, stackImages, type StackImages } from './images.ts';
-import { beginStack, pollUntil, tearDownOnError, type ProgressSink, type StackRun } from './lifecycle.ts';
+import { applyTestcontainersDefaults, beginStack, pollUntil, tearDownOnError, type ProgressSink, type StackRun } from './lifecycle.ts';
 import { installOsticket, type OsticketInstallResult } from './osticket-setup.ts';
 
 export const AUTHENTIK_ALIAS = 'authentik';
@@ -40,6 +40,9 @@ export interface StackClient { clientId: string; clientSecret: string; redirectU
 export interface DbCredentials { host: string; port: number; user: string; password: string; database: string; rootPassword: string; prefix: string }
 
 interface StackBase {
+  /** Value of the oidc-harness.stack label on every container of this stack. */
+  stackId: string;
+  networkName: string;
   /** 'http://authentik:9000' (no trailing slash), the same string for the harness and osTicket. */
   authentikUrl: string;
   slug: string;
@@ -89,6 +92,7 @@ export interface StackOptions {
 
 /** Quick Docker probe: undefined when a daemon answers, otherwise the reason (for test skips). */
 export async function dockerUnavailableReason(): Promise<string | undefined> {
+  applyTestcontainersDefaults();
   try {
     const client = await Promise.race([
       getContainerRuntimeClient(),
@@ -151,7 +155,7 @@ function blueprintEnv(client: StackClient, user: StackUser): Record<string, stri
 
 // ------------------------------------------------------------------------------------------------ MySQL
 
-async function startMysql(run: StackRun, image: string, db: Omit<DbCredentials, 'host' | 'port'>): Promise<StartedTestContainer> {
+export async function startMysql(run: StackRun, image: string, db: Omit<DbCredentials, 'host' | 'port'>): Promise<StartedTestContainer> {
   // Env as the official mysql image reads it (our MariaDB image reads the same names).
   const c = new GenericContainer(image)
     .withNetwork(run.network)
@@ -215,6 +219,8 @@ export async function startLocalStack(opts: StackOptions = {}): Promise<LocalSta
     run.progress(`local stack up in ${run.elapsed()}s: authentik -> 127.0.0.1:${akPort}, mysql -> 127.0.0.1:${mysqlPort}`);
     return {
       kind: 'local',
+      stackId: run.id,
+      networkName: run.network.getName(),
       authentikUrl: AUTHENTIK_URL,
       slug: SLUG,
       ...endpointsFor(AUTHENTIK_URL, SLUG),
@@ -432,6 +438,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
     return {
       kind: 'real',
+      stackId: run.id,
+      networkName: run.network.getName(),
       authentikUrl: AUTHENTIK_URL,
       slug: SLUG,
       ...eps,
