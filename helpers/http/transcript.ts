@@ -13,8 +13,11 @@ export class Transcript {
     return this.#nextId++;
   }
 
+  /** Inserts in id order (concurrent requests may finish out of order). */
   add(exchange: Exchange): void {
-    this.exchanges.push(exchange);
+    let i = this.exchanges.length;
+    while (i > 0 && this.exchanges[i - 1]!.id > exchange.id) i--;
+    this.exchanges.splice(i, 0, exchange);
   }
 
   get(id: number): Exchange | undefined {

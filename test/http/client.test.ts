@@ -208,3 +208,20 @@ describe('limits', () => {
     expect(http.requestCount).toBe(0);
   });
 });
+
+describe('transcript order', () => {
+  it('keeps exchanges in id (send) order when concurrent requests finish out of order', async () => {
+    const srv = await startHttp((req, res) => {
+      setTimeout(() => res.end('ok'), req.url === '/slow' ? 120 : 5);
+    });
+    const http = createHttp({});
+    const a = http.actor('a');
+    await Promise.all([a.request(`${srv.url}/slow`), a.request(`${srv.url}/fast`)]);
+    expect(http.transcript.exchanges.map((e) => [e.id, new URL(e.url).pathname])).toEqual([
+      [1, '/slow'],
+      [2, '/fast'],
+    ]);
+    await http.close();
+    await srv.close();
+  });
+});
