@@ -111,6 +111,12 @@ export interface OidcCore {
 }
 
 export const INTERNAL_ISSUER_HEADER = 'x-reference-issuer';
+/**
+ * authentik happily issues a code when every requested scope was dropped (authentik.md §5); oidc-provider denies a
+ * grant with neither scope nor resource. The front layer sends this placeholder scope to the core in that case;
+ * it never leaves the core (authentik's scope list lives in the front layer's records).
+ */
+export const CORE_EMPTY_SCOPE = 'reference-provider:no-scope-granted';
 
 export async function startOidcCore(opts: {
   blueprint: ResolvedBlueprint;
@@ -183,7 +189,7 @@ export async function startOidcCore(opts: {
           introspection: '/__core/introspect',
           end_session: '/__core/end-session',
         },
-        scopes: ['openid', 'offline_access', 'email', 'profile', 'entitlements', 'goauthentik.io/api'],
+        scopes: ['openid', 'offline_access', 'email', 'profile', 'entitlements', 'goauthentik.io/api', CORE_EMPTY_SCOPE],
         claims: { openid: ['sub'] },
         conformIdTokenClaims: false,
         // The front layer creates the session (flow executor login) and has already enforced consent.

@@ -21,7 +21,7 @@ import type { ResolvedBlueprint, ResolvedUser } from './blueprint.ts';
 import { claimsForScopes, discoveryDocument, grantScopes, issuerFor, jwksDocument, SCOPE_DESCRIPTIONS, subjectFor } from './claims.ts';
 import { appendSetCookie, parseCookies, parseForm, pyQuote, readBody, send, sendJson } from './http-util.ts';
 import type { RsaKey } from './keys.ts';
-import type { OidcCore } from './oidc-core.ts';
+import { CORE_EMPTY_SCOPE, type OidcCore } from './oidc-core.ts';
 import { errorPage, flowPage, notFoundPage, permissionDeniedPage } from './pages.ts';
 import type { Profile, ProfileFeatures } from './profiles.ts';
 import {
@@ -296,7 +296,8 @@ export function createFrontLayer(o: FrontLayerOptions & { codes: Map<string, Cod
       session.coreSessions.set(issuer, coreSession);
     }
     const q = new URLSearchParams({ client_id: ar.clientId, redirect_uri: ar.redirectUri, response_type: 'code' });
-    if (ar.scopes.length) q.set('scope', ar.scopes.join(' '));
+    const coreScopes = ar.scopes.filter((s) => s !== 'offline_access');
+    q.set('scope', coreScopes.length ? coreScopes.join(' ') : CORE_EMPTY_SCOPE);
     if (ar.codeChallenge) {
       // oidc-provider only knows S256; a plain challenge c is stored as S256(c), which a verifier v matches iff v = c.
       q.set('code_challenge', ar.codeChallengeMethod === 'S256' ? ar.codeChallenge : createHash('sha256').update(ar.codeChallenge).digest('base64url'));
