@@ -13,6 +13,8 @@ import { AUTHENTIK_PROVIDER_PATH as AK, OSTICKET_CONFIG_PATH as OST } from './fi
 
 export interface DiagnosisEntry {
   id: string;
+  /** A short headline for summaries, e.g. "osTicket Scopes typed with commas". */
+  title: string;
   side: Side;
   symptom: string;
   cause: string;
@@ -100,7 +102,72 @@ const SILENT_BOUNCE_DISTINGUISH =
   'from the Token Endpoint is the Client Secret / Client Id; a 403 insufficient_scope from the Resource Details ' +
   'Endpoint is the Scopes; a 404 on an endpoint is a wrong or mistyped endpoint URL.';
 
-const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id'>> = {
+
+/** Short headlines (verdict line, cause lists). Kept apart from ENTRIES so each entry reads as symptom -> cause -> fix. */
+const TITLES: Record<DiagnosisId, string> = {
+  'harness-config-invalid': 'Harness configuration is invalid',
+  'authentik-unreachable': 'authentik cannot be reached',
+  'tls-hostname-mismatch': "authentik's certificate does not match its host name",
+  'tls-untrusted': "authentik's certificate is not trusted",
+  'harness-wrong-password': "Wrong test-user password given to the harness",
+  'harness-internal-error': 'Internal error in the harness',
+  'grant-types-empty': 'Provider has no Grant types',
+  'policy-denies-user': "A Binding on the application denies the user",
+  'client-id-unknown': 'authentik knows no provider with this Client ID',
+  'issuer-mode-global': 'Issuer mode is global',
+  'discovery-unreachable': 'No discovery document at the application URL',
+  'discovery-malformed': 'Discovery document is not valid',
+  'issuer-mismatch': 'Issuer differs from the URL clients use',
+  'sso-link-missing': 'No "Sign in with Authentik" button in osTicket',
+  'osticket-client-id-mismatch': "osTicket's Client Id differs from authentik's Client ID",
+  'redirect-uri-trailing-slash': "authentik's Redirect URI has a trailing slash",
+  'redirect-uri-other-path': "authentik's Redirect URI points at another path",
+  'osticket-redirect-uri-differs': "osTicket's Redirect URI differs from authentik's",
+  'redirect-uri-not-registered': "osTicket's callback is not a registered Redirect URI",
+  'osticket-redirect-uri-invalid': "osTicket's Redirect URI does not end in /api/auth/oauth2",
+  'endpoint-stray-character': 'Stray character in an osTicket endpoint URL',
+  'endpoint-mismatch': 'osTicket endpoint differs from discovery',
+  'callback-not-routed': "osTicket's web server does not route /api/auth/oauth2",
+  'osticket-session-host-mismatch': 'osTicket reached under another host name than its Redirect URI',
+  'osticket-secret-undecryptable': "osTicket cannot decrypt its stored Client Secret",
+  'scopes-comma-separated': 'osTicket Scopes typed with commas',
+  'scopes-missing-openid': 'osTicket Scopes lack openid',
+  'scope-mapping-openid-missing': "Provider's Scopes lack the openid mapping",
+  'user-without-email': 'The authentik user has no email',
+  'scope-mapping-email-missing': "Provider's Scopes lack the email mapping",
+  'scope-mapping-profile-missing': "Provider's Scopes lack the profile mapping",
+  'client-secret-mismatch': "osTicket's Client Secret is not authentik's",
+  'client-auth-method-unsupported': 'A client authentication method is refused',
+  'redirect-uri-mismatch-accepted-at-token': 'Token endpoint accepts another redirect_uri',
+  'state-not-returned': 'state not returned unchanged',
+  'clock-skew': 'Clocks differ between authentik and this machine',
+  'no-signing-key': 'No Signing Key selected (HS256, empty JWKS)',
+  'id-token-encrypted': 'Encryption Key set: ID token is encrypted',
+  'signing-alg-none': 'ID token is unsigned (alg none)',
+  'signing-kid-missing': "Token's kid is not in the JWKS",
+  'signing-signature-invalid': 'Token signature does not verify',
+  'jwks-unreachable': 'JWKS cannot be fetched',
+  'jwks-malformed': 'JWKS is malformed',
+  'sub-mode-not-email': 'Subject mode is not "Based on the User\'s Email"',
+  'sub-mismatch-idtoken-userinfo': 'sub differs between ID token and userinfo',
+  'sub-unstable': 'sub changes between logins',
+  'id-token-claims-invalid': 'ID token claims invalid',
+  'agent-missing': 'No osTicket agent with this email',
+  'name-claims-missing': 'No usable name claims for osTicket',
+  'email-verified-false': 'email_verified is false',
+  'redirect-uri-regex-too-broad': 'Regex Redirect URI admits near misses',
+  'redirect-uri-query-accepted': 'Redirect URI accepts an extra query',
+  'code-reuse-accepted': 'Authorization code accepted twice',
+  'pkce-not-enforced': 'PKCE not enforced',
+  'authentik-flow-error': 'authentik flow error during login',
+  'token-endpoint-error': 'Token endpoint refused the code exchange',
+  'userinfo-error': 'Userinfo (Resource Details Endpoint) refused the token',
+  'osticket-login-failed-silently': 'osTicket dropped the login without a reason',
+  'run-deadline-exceeded': 'Run deadline exceeded',
+  'request-budget-exhausted': 'Request budget exhausted',
+};
+
+const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
   // ---------------------------------------------------------------- harness / network (most fundamental first)
   'harness-config-invalid': {
     side: 'harness',
@@ -647,9 +714,9 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id'>> = {
 /** The catalog, each entry carrying its own id. */
 export const DIAGNOSES: Readonly<Record<DiagnosisId, DiagnosisEntry>> = Object.freeze(
   Object.fromEntries(
-    (Object.entries(ENTRIES) as Array<[DiagnosisId, Omit<DiagnosisEntry, 'id'>]>).map(([id, e]) => [
+    (Object.entries(ENTRIES) as Array<[DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>]>).map(([id, e]) => [
       id,
-      Object.freeze({ id, ...e }),
+      Object.freeze({ id, title: TITLES[id], ...e }),
     ]),
   ) as Record<DiagnosisId, DiagnosisEntry>,
 );
@@ -684,6 +751,8 @@ export interface RankedCause extends Diagnosis {
   status: 'fail' | 'warn';
   /** Ids of the checks that point at this cause, in result order. */
   checks: string[];
+  /** The catalog headline (absent for ids the catalog does not know). */
+  title?: string;
   distinguish?: string;
 }
 
@@ -730,6 +799,7 @@ export function rankCauses(results: readonly CheckResult[]): RankedCause[] {
         status: v.status,
         checks: v.checks,
       };
+      if (entry) out.title = entry.title;
       if (entry?.distinguish) out.distinguish = entry.distinguish;
       return out;
     });

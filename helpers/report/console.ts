@@ -1,0 +1,106 @@
+/**
+ * The console summary the CLI prints at the end of a run: verdict, the four properties, failures with diagnosis
+ * and fix, warnings, counts and timing. Colour through picocolors; the caller passes color=false when NO_COLOR is
+ * set or stdout is not a TTY (this module never reads the environment itself, so it is deterministic to test).
+ */
+import pc from 'picocolors';
+import type { PropertyId, RunResult, Status } from '../checks/types.ts';
+import { PROPERTIES } from '../checks/types.ts';
+import { sanitizeRun, type ReportOptions } from './sanitize.ts';
+import { causeTitle, shortCause, verdictLabel, verdictSentence } from './verdict.ts';
+
+export interface ConsoleOptions extends ReportOptions {
+  color: boolean;
+  /** Where the report files were written, to point the operator at them. */
+  reportDir?: string;
+  /** Also list every passing check (default false). */
+  verbose?: boolean;
+}
+
+const SIDE: Record<string, string> = { authentik: 'authentik', osticket: 'osTicket', harness: 'harness input', network: 'network/TLS' };
+
+/** Indents continuation lines so long fixes stay readable in an 80-column terminal. */
+function wrap(text: string, indent: string, width = 100, firstUsed = indent.length): string {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = '';
+  let room = width - firstUsed;
+  for (const w of words) {
+    if (line && line.length + 1 + w.length > room) {
+      lines.push(line);
+      line = w;
+      room = width - indent.length;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return lines.join(`\n${indent}`);
+}
+
+export function formatConsoleSummary(run: RunResult, opts: ConsoleOptions): string {
+  const r = sanitizeRun(run, opts);
+  const c = pc.createColors(opts.color);
+  const paint: Record<Status, (s: string) => string> = { pass: c.green, fail: c.red, warn: c.yellow, skip: c.dim };
+  const mark: Record<Status, string> = { pass: '✓', fail: '✗', warn: '!', skip: '-' };
+  const out: string[] = [];
+  const label = verdictLabel(r);
+  const vColor = r.verdict === 'pass' ? c.green : r.verdict === 'fail' ? c.red : c.magenta;
+  out.push(c.dim(`oidc-harness ${r.tool.version} · ${r.target.kind}: ${r.target.description}${r.target.issuer ? ` · issuer ${r.target.issuer}` : ''}`));
+  out.push(`${c.bold(vColor(label))}  ${wrap(verdictSentence(r), '      ')}`);
+
+  if (r.verdict !== 'error' || r.results.length > 0) {
+    out.push('');
+    for (const id of Object.keys(PROPERTIES) as PropertyId[]) {
+      const p = r.properties[id];
+      if (!p) continue;
+      out.push(`  ${p.title.padEnd(22)} ${paint[p.status](p.status.toUpperCase())}`);
+    }
+  }
+
+  const fails = r.results.filter((x) => x.status === 'fail');
+  if (fails.length) {
+    out.push('', c.bold(c.red(`Failures (${fails.length})`)));
+    for (const f of fails) {
+      out.push(`  ${c.red(mark.fail)} ${c.bold(f.id)}  ${f.title}`);
+      if (f.expected !== undefined) out.push(`      expected: ${wrap(f.expected, '                ')}`);
+      if (f.actual !== undefined) out.push(`      actual:   ${wrap(f.actual, '                ')}`);
+      if (f.diagnosis) {
+        out.push(`      cause:    ${wrap(`${causeTitle(f.diagnosis)} [${f.diagnosis.id}]. ${f.diagnosis.cause}`, '                ')}`);
+        out.push(`      ${c.bold('fix:')}      ${c.bold(wrap(`[${SIDE[f.diagnosis.side] ?? f.diagnosis.side}] ${f.diagnosis.fix}`, '                '))}`);
+      }
+    }
+  }
+  const warns = r.results.filter((x) => x.status === 'warn');
+  if (warns.length) {
+    out.push('', c.bold(c.yellow(`Warnings (${warns.length})`)));
+    for (const w of warns) {
+      out.push(`  ${c.yellow(mark.warn)} ${c.bold(w.id)}  ${w.title}`);
+      const why = w.diagnosis ? `${causeTitle(w.diagnosis)}: ${shortCause(w.diagnosis.cause)}` : w.reason;
+      if (why) out.push(`      ${wrap(why, '      ')}`);
+      if (w.diagnosis) out.push(`      fix:  ${wrap(`[${SIDE[w.diagnosis.side] ?? w.diagnosis.side}] ${w.diagnosis.fix}`, '            ')}`);
+    }
+  }
+  if (r.causes.length > 1) {
+    out.push('', c.bold('Most likely causes, in order'));
+    r.causes.forEach((cause, i) => {
+      const line = `${causeTitle(cause)} (fix in ${SIDE[cause.side] ?? cause.side}) [${cause.id}]`;
+      out.push(`  ${i + 1}. ${wrap(line, '     ', 100, 5)}`);
+    });
+  }
+  if (opts.verbose) {
+    const passes = r.results.filter((x) => x.status === 'pass');
+    if (passes.length) out.push('', c.bold(c.green(`Passed (${passes.length})`)), ...passes.map((p) => `  ${c.green(mark.pass)} ${p.id}  ${c.dim(p.title)}`));
+  }
+  const skips = r.results.filter((x) => x.status === 'skip');
+  if (skips.length) {
+    out.push('', c.dim(`Skipped (${skips.length})`));
+    for (const s of skips) out.push(c.dim(`  ${mark.skip} ${s.id}: ${s.reason ?? 'no reason recorded'}`));
+  }
+  out.push('');
+  const n = r.counts;
+  const secs = (r.ms / 1000).toFixed(2);
+  out.push(
+    `${r.results.length} checks: ${c.green(`${n.pass} passed`)}, ${c.yellow(`${n.warn} warning${n.warn === 1 ? '' : 's'}`)}, ${c.red(`${n.fail} failed`)}, ${n.skip} skipped · ${secs} s · ${r.requests.count} request${r.requests.count === 1 ? '' : 's'}${r.requests.budget !== undefined ? ` (budget ${r.requests.budget})` : ''}`,
+  );
+  if (opts.reportDir) out.push(c.dim(`Reports: ${opts.reportDir}/report.html, results.json, junit.xml`));
+  return out.join('\n');
+}

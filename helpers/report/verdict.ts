@@ -1,0 +1,46 @@
+/** The one-line verdict every view of a run starts with (HTML banner, console, JUnit property). */
+import type { Diagnosis, RunResult } from '../checks/types.ts';
+import { DIAGNOSES, isDiagnosisId } from '../diagnosis/catalog.ts';
+
+export type VerdictLabel = 'PASS' | 'FAIL' | 'COULD NOT RUN';
+
+export function verdictLabel(run: Pick<RunResult, 'verdict'>): VerdictLabel {
+  return run.verdict === 'pass' ? 'PASS' : run.verdict === 'fail' ? 'FAIL' : 'COULD NOT RUN';
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The catalog cause without the appended evidence ("… Seen: …"), for one-line summaries. */
+export function shortCause(cause: string): string {
+  const i = cause.indexOf(' Seen: ');
+  return i < 0 ? cause : cause.slice(0, i);
+}
+
+export const SIDE_NAMES: Record<string, string> = {
+  authentik: 'authentik',
+  osticket: 'osTicket',
+  harness: 'the harness input',
+  network: 'the network / TLS setup',
+};
+
+/** The catalog headline of a cause, or its cause text when the catalog does not know the id. */
+export function causeTitle(d: Pick<Diagnosis, 'id' | 'cause'>): string {
+  return isDiagnosisId(d.id) ? DIAGNOSES[d.id].title : shortCause(d.cause);
+}
+
+/** One sentence saying what the run found, worded for the operator. */
+export function verdictSentence(run: RunResult): string {
+  const total = run.results.length;
+  const { pass = 0, warn = 0, fail = 0, skip = 0 } = run.counts;
+  if (run.verdict === 'error') {
+    return `The harness could not run: ${run.error ?? 'no reason was recorded'}`;
+  }
+  if (run.verdict === 'pass') {
+    const extras = [warn ? plural(warn, 'warning') : '', skip ? `${skip} skipped` : ''].filter(Boolean).join(', ');
+    return `${pass} of ${total} checks passed${extras ? ` (${extras})` : ''}: osTicket can sign in through authentik as the guide sets it up.`;
+  }
+  const top = run.causes[0];
+  const failed = `${fail} of ${total} checks failed`;
+  if (!top) return `${failed}; no diagnosis was attached to the failures.`;
+  return `${failed}. Most likely cause: ${causeTitle(top).replace(/\.$/, '')} (fix in ${SIDE_NAMES[top.side] ?? top.side}).`;
+}
