@@ -7,6 +7,7 @@ export const RESULTS_SCHEMA_VERSION = 1;
 /** The four properties of the guide, plus the supporting areas. */
 export type Area =
   | 'discovery'
+  | 'login'
   | 'redirect-uri'
   | 'scopes'
   | 'subject'
@@ -16,6 +17,7 @@ export type Area =
 
 export const AREAS: readonly Area[] = [
   'discovery',
+  'login',
   'redirect-uri',
   'scopes',
   'subject',

@@ -1,0 +1,149 @@
+/**
+ * Judgements several checks share: why a login did not reach the callback, what a redirect-URI probe saw, and
+ * which mapping a missing claim points at. Keeping them here means one cause is named the same way by every
+ * check that meets it (the fault matrix asserts exactly that).
+ */
+import type { DiagnosisId } from '../../diagnosis/catalog.ts';
+import { buildOsticketAuthorizeUrl } from '../../oidc/index.ts';
+import { parseAuthentikErrorPage } from '../../authentik/index.ts';
+import type { CheckContext, CodeFact } from '../context.ts';
+import { networkDiagnosis } from '../engine.ts';
+
+export interface Judged {
+  diagnosis: DiagnosisId;
+  detail: string;
+}
+
+/** authentik's message for `grant_types: []` (2026.5+): authentik.md §6 "[2026.5+] grant_types". */
+const MALFORMED = 'The request is otherwise malformed';
+
+/** Why a login did not end at the callback with a code; undefined when it did. */
+export async function judgeLogin(ctx: CheckContext, fact: CodeFact): Promise<Judged | undefined> {
+  const o = fact.outcome;
+  switch (o.kind) {
+    case 'callback':
+      if (fact.code) return undefined;
+      if (fact.error === 'invalid_request' && (fact.errorDescription ?? '').includes(MALFORMED)) {
+        return { diagnosis: 'grant-types-empty', detail: `authorize redirected back with error=invalid_request ("${fact.errorDescription}")` };
+      }
+      if (fact.error === 'access_denied') return { diagnosis: 'policy-denies-user', detail: `authorize redirected back with error=access_denied` };
+      if (fact.error) return { diagnosis: 'authentik-flow-error', detail: `authorize redirected back with error=${fact.error}${fact.errorDescription ? ` (${fact.errorDescription})` : ''}` };
+      return { diagnosis: 'authentik-flow-error', detail: `the redirect back carried neither code nor error: ${o.url.origin}${o.url.pathname}` };
+    case 'authorize-error-page':
+      if (/client id/i.test(o.title)) return { diagnosis: 'client-id-unknown', detail: `authorize answered ${o.status} "${o.title}"` };
+      if (/redirect uri/i.test(o.title)) return judgeRedirectRefusal(ctx, fact.settings.redirectUri);
+      return { diagnosis: 'authentik-flow-error', detail: `authorize answered ${o.status} "${o.title}": ${o.message}` };
+    case 'stage-error': {
+      const msgs = Object.values(o.errors).flat().map((e) => e.string).join('; ');
+      if (o.stage.includes('password') || /password/i.test(msgs)) {
+        return { diagnosis: 'harness-wrong-password', detail: `the password stage answered "${msgs}" for user "${ctx.target.user.username}"` };
+      }
+      return { diagnosis: 'authentik-flow-error', detail: `stage ${o.stage} answered "${msgs}"` };
+    }
+    case 'access-denied':
+      if (/password|attempts/i.test(o.message)) return { diagnosis: 'harness-wrong-password', detail: `authentik denied access: "${o.message}"` };
+      return { diagnosis: 'policy-denies-user', detail: `authentik denied access: "${o.message}"` };
+    case 'policy-denied':
+      return { diagnosis: 'policy-denies-user', detail: `authorize answered ${o.status} after login: "${o.message}"` };
+    case 'flow-error':
+      return { diagnosis: 'authentik-flow-error', detail: `the flow executor answered ak-stage-flow-error (request_id ${o.requestId})` };
+    case 'unexpected':
+      return { diagnosis: 'authentik-flow-error', detail: `${o.detail} (HTTP ${o.status})` };
+    case 'transport':
+      return { diagnosis: networkDiagnosis(o.error), detail: o.error.message };
+  }
+}
+
+export type ProbeVerdict = 'refused' | 'accepted' | 'client-unknown' | 'other';
+export interface ProbeResult {
+  verdict: ProbeVerdict;
+  status: number;
+  /** What authentik answered, in a few words. */
+  seen: string;
+  exchangeId?: number;
+}
+
+/**
+ * An anonymous authorize request with osTicket's parameters and `redirectUri` (a fresh browser, no session).
+ * authentik validates redirect_uri before authentication (authentik.md §3: pre_permission_check), so a refused URI
+ * gets the 400 "Redirect URI Error" page and an accepted one is sent on to the login flow (or back with an error).
+ */
+export function probeRedirect(ctx: CheckContext, redirectUri: string): Promise<ProbeResult> {
+  return ctx.once(`probe:${redirectUri}`, async () => {
+    const actor = ctx.http.actor('probe-browser', { fresh: true });
+    const req = buildOsticketAuthorizeUrl({ ...ctx.target.osticket, redirectUri });
+    const res = await actor.request(req.url, { label: 'probe: authorize' });
+    const loc = res.location;
+    if (res.status === 400) {
+      const page = parseAuthentikErrorPage(res.text);
+      if (/client id/i.test(page.title)) return { verdict: 'client-unknown', status: 400, seen: `400 "${page.title}"`, exchangeId: res.exchangeId };
+      return { verdict: 'refused', status: 400, seen: `400 "${page.title || 'error page'}"`, exchangeId: res.exchangeId };
+    }
+    if (loc && res.status >= 300 && res.status < 400) {
+      const where = loc.href.startsWith(redirectUri) ? `a redirect to ${redirectUri}` : `a redirect to ${loc.pathname}`;
+      return { verdict: 'accepted', status: res.status, seen: `${res.status} ${where}`, exchangeId: res.exchangeId };
+    }
+    return { verdict: 'other', status: res.status, seen: `HTTP ${res.status}`, exchangeId: res.exchangeId };
+  });
+}
+
+/** osTicket's callback route; its form refuses any other ending (auth-oauth2/config.php validator, osticket.md §1). */
+export const CALLBACK_SUFFIX = '/api/auth/oauth2';
+
+/**
+ * The configured redirect URI was refused: find out how the registration differs by probing its neighbours
+ * (read-only: refused probes change nothing; an empty list would have accepted the first URI, authentik.md §3).
+ */
+export async function judgeRedirectRefusal(ctx: CheckContext, configured: string): Promise<Judged> {
+  if (!configured.endsWith(CALLBACK_SUFFIX)) {
+    return { diagnosis: 'osticket-redirect-uri-invalid', detail: `osTicket's Redirect URI "${configured}" does not end in ${CALLBACK_SUFFIX}` };
+  }
+  const slash = await probeRedirect(ctx, `${configured}/`);
+  if (slash.verdict === 'accepted') {
+    return { diagnosis: 'redirect-uri-trailing-slash', detail: `"${configured}" is refused but "${configured}/" is accepted` };
+  }
+  const legacy = configured.slice(0, -CALLBACK_SUFFIX.length) + '/api/auth/ext';
+  const ext = await probeRedirect(ctx, legacy);
+  if (ext.verdict === 'accepted') {
+    return { diagnosis: 'redirect-uri-other-path', detail: `"${configured}" is refused but the legacy callback "${legacy}" is accepted` };
+  }
+  return { diagnosis: 'redirect-uri-not-registered', detail: `authorize answered 400 "Redirect URI Error" for redirect_uri=${configured}` };
+}
+
+/** The near misses of the configured redirect URI that authentik must refuse (DESIGN.md "Redirect URI"). */
+export function nearMisses(configured: string): Array<{ id: string; title: string; uri: string }> {
+  const u = new URL(configured);
+  const out: Array<{ id: string; title: string; uri: string }> = [];
+  out.push({ id: 'trailing-slash', title: 'trailing slash', uri: `${configured}/` });
+  out.push({
+    id: 'other-path',
+    title: 'other path (/api/auth/ext)',
+    uri: configured.endsWith(CALLBACK_SUFFIX) ? configured.slice(0, -CALLBACK_SUFFIX.length) + '/api/auth/ext' : `${configured}x`,
+  });
+  const other = new URL(configured);
+  other.protocol = u.protocol === 'https:' ? 'http:' : 'https:';
+  out.push({ id: 'scheme', title: 'other scheme (http/https swapped)', uri: other.href });
+  const host = new URL(configured);
+  host.hostname = `evil-${u.hostname}`;
+  out.push({ id: 'host', title: 'other host', uri: host.href });
+  out.push({ id: 'case', title: 'upper case path', uri: `${u.origin}${u.pathname.toUpperCase()}${u.search}` });
+  out.push({ id: 'extra-query', title: 'extra query parameter', uri: `${configured}${u.search ? '&' : '?'}next=https://evil.example/` });
+  return out;
+}
+
+/** Which mapping a missing scope points at (authentik.md §5: unmapped scopes are dropped silently). */
+export function mappingDiagnosis(scope: string): DiagnosisId {
+  if (scope === 'openid') return 'scope-mapping-openid-missing';
+  if (scope === 'email') return 'scope-mapping-email-missing';
+  return 'scope-mapping-profile-missing';
+}
+
+/** The scopes the guide asks for (authentik.md §11: `email openid profile`). */
+export const GUIDE_SCOPES = ['email', 'openid', 'profile'] as const;
+
+/** Why the shared login produced no tokens: a reason for the checks that need them to skip. */
+export function noTokensReason(fact: { code?: string; token?: { ok: boolean; detail?: string } }): string {
+  if (!fact.code) return 'the shared login did not reach the callback with a code (see login.completes)';
+  if (fact.token && !fact.token.ok) return 'the token request failed (see token.client-secret-post)';
+  return 'no tokens were issued';
+}

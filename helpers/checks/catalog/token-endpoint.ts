@@ -1,0 +1,226 @@
+/**
+ * The token endpoint (authentik.md §6): both client authentication methods work, a wrong secret and a reused
+ * code are refused, PKCE S256 is accepted and enforced when a challenge was sent, state round-trips. The
+ * probes that spend a code get a fresh one from the browser's authentik session (no second password entry).
+ */
+import { randomBytes, createHash } from 'node:crypto';
+import type { DiagnosisId } from '../../diagnosis/catalog.ts';
+import { loginThroughAuthentik } from '../../authentik/index.ts';
+import { buildOsticketAuthorizeUrl, type TokenResult } from '../../oidc/index.ts';
+import { isObject, type CheckContext, type CodeFact } from '../context.ts';
+import { fail, pass, skip, type CheckDef, type Outcome } from '../engine.ts';
+import { judgeLogin, noTokensReason, probeRedirect } from './shared.ts';
+
+const STRAY = /[`'"<>\s\\^{}|]/;
+
+interface TokenPost {
+  status: number;
+  error?: string;
+  exchangeId: number;
+  body?: Record<string, unknown>;
+}
+
+/** One token request with a form body (authentik reads request.POST only, §6) and optional Basic auth. */
+async function postToken(ctx: CheckContext, form: Record<string, string>, label: string, basic?: { id: string; secret: string }): Promise<TokenPost> {
+  const headers: Record<string, string> = {};
+  if (basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(basic.id)}:${encodeURIComponent(basic.secret)}`).toString('base64')}`;
+  const res = await ctx.rpServer.request(ctx.target.osticket.tokenUrl, { method: 'POST', form, headers, label });
+  const body = isObject(res.json) ? res.json : undefined;
+  for (const k of ['access_token', 'refresh_token', 'id_token']) if (typeof body?.[k] === 'string') ctx.http.secrets.add(body[k] as string, k);
+  return { status: res.status, error: typeof body?.error === 'string' ? body.error : undefined, exchangeId: res.exchangeId, body };
+}
+
+/** A fresh code for a probe, or the reason none could be had (the skip reason). */
+async function codeFor(ctx: CheckContext, label: string, fact?: CodeFact, baselineOnly = false): Promise<{ code?: string; skip?: string; fact?: CodeFact }> {
+  const shared = await ctx.osticketLogin();
+  if (!shared.code) return { skip: 'the shared login did not reach the callback with a code (see login.completes)' };
+  // A probe means something only against a baseline that works: osTicket's own exchange must have succeeded.
+  if (!shared.token?.ok) return { skip: "osTicket's own token request failed (see token.client-secret-post)" };
+  if (baselineOnly) return {};
+  const f = fact ?? (await ctx.freshCode(label));
+  if (!f.code) {
+    const j = await judgeLogin(ctx, f);
+    return { skip: `no fresh code for this probe: ${j?.detail ?? f.outcome.kind}` };
+  }
+  return { code: f.code, fact: f };
+}
+
+/** The diagnosis for osTicket's own (client_secret_post) token request failing. */
+async function tokenFailure(ctx: CheckContext, t: Extract<TokenResult, { ok: false }>): Promise<Outcome> {
+  const md = await ctx.metadata();
+  const configured = ctx.target.osticket.tokenUrl;
+  const evidence = t.exchangeId ? [t.exchangeId] : [];
+  if (md && configured !== md.token_endpoint) {
+    const diagnosis: DiagnosisId = STRAY.test(configured) ? 'endpoint-stray-character' : 'endpoint-mismatch';
+    return fail(diagnosis, { expected: `token request to ${String(md.token_endpoint)}`, actual: `${JSON.stringify(configured)}: ${t.detail}`, detail: `osTicket's Token Endpoint is ${JSON.stringify(configured)}`, evidence });
+  }
+  if (t.kind === 'transport' && t.httpError) throw t.httpError;
+  if (t.error === 'invalid_client') return fail('client-secret-mismatch', { expected: 'HTTP 200 with tokens', actual: t.detail, detail: t.detail, evidence });
+  return fail('token-endpoint-error', { expected: 'HTTP 200 with tokens', actual: t.detail, detail: t.detail, evidence });
+}
+
+export const tokenChecks: CheckDef[] = [
+  {
+    id: 'token.client-secret-post',
+    area: 'token-endpoint',
+    title: "osTicket's token request (client_secret_post, form body) is answered with tokens",
+    spec: 'RFC 6749 §2.3.1, §4.1.3; authentik/providers/oauth2/utils.py (extract_client_auth); osticket.md §2',
+    severity: 'critical',
+    async run(ctx) {
+      const fact = await ctx.osticketLogin();
+      if (!fact.code) return skip(noTokensReason(fact));
+      const t = fact.token!;
+      if (!t.ok) return tokenFailure(ctx, t);
+      const tok = t.token;
+      return pass({ actual: `HTTP ${t.status}: token_type ${String(tok.token_type)}, scope "${String(tok.scope)}", id_token ${tok.id_token ? 'present' : 'absent'}, expires_in ${String(tok.expires_in)}` });
+    },
+  },
+  {
+    id: 'token.client-secret-basic',
+    area: 'token-endpoint',
+    title: 'A conformant client authenticating with client_secret_basic gets tokens too',
+    spec: 'RFC 6749 §2.3.1 (Basic MUST be supported); authentik.md §6',
+    severity: 'major',
+    probe: true,
+    async run(ctx) {
+      const c = await ctx.conformantLogin();
+      if (c.rpError) return skip(`the conformant client could not start: ${c.rpError.message}`);
+      if (!c.rawToken) return skip(`the second login did not reach the token request (${c.outcome?.kind ?? 'not run'})`);
+      const raw = c.rawToken;
+      const err = isObject(raw.json) && typeof raw.json.error === 'string' ? raw.json.error : undefined;
+      if (raw.status === 200) return pass({ actual: 'HTTP 200', evidence: [raw.exchangeId] });
+      if (err === 'invalid_client') {
+        // Same id and secret work in the form body: then Basic itself is the problem. authentik before 2026.2.2
+        // does not percent-decode Basic credentials (utils.py extract_client_auth, authentik.md §6), so an RFC 6749
+        // §2.3.1 client that form-encodes "-" as %2D is refused.
+        const shared = await ctx.osticketLogin();
+        if (shared.token?.ok) {
+          const id = ctx.target.osticket.clientId;
+          const encoded = /[^A-Za-z0-9]/.test(id + ctx.target.osticket.clientSecret);
+          return fail('client-auth-method-unsupported', { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err}`, detail: `client_secret_post works but client_secret_basic is refused${encoded ? '; the Client ID or Secret has characters RFC 6749 §2.3.1 clients percent-encode, which authentik before 2026.2.2 does not decode' : ''}`, evidence: [raw.exchangeId] });
+        }
+        return fail('client-secret-mismatch', { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err}`, evidence: [raw.exchangeId] });
+      }
+      return fail('client-auth-method-unsupported', { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err ?? ''}`, evidence: [raw.exchangeId] });
+    },
+  },
+  {
+    id: 'token.wrong-secret-refused',
+    area: 'token-endpoint',
+    title: 'A token request with a wrong client secret is refused with invalid_client',
+    spec: 'RFC 6749 §5.2 (invalid_client); authentik/providers/oauth2/views/token.py (secret checked for confidential clients)',
+    severity: 'major',
+    probe: true,
+    async run(ctx) {
+      const got = await codeFor(ctx, 'probe: fresh code (wrong secret)');
+      if (!got.code) return skip(got.skip!);
+      const o = ctx.target.osticket;
+      const wrong = `${o.clientSecret.slice(0, -1)}${o.clientSecret.endsWith('x') ? 'y' : 'x'}`;
+      ctx.http.secrets.add(wrong, 'wrong_client_secret');
+      const r = await postToken(ctx, { client_id: o.clientId, client_secret: wrong, redirect_uri: o.redirectUri, grant_type: 'authorization_code', code: got.code }, 'probe: token (wrong secret)');
+      if (r.status >= 400 && r.error === 'invalid_client') return pass({ expected: 'invalid_client', actual: `HTTP ${r.status} ${r.error}` });
+      if (r.status === 200) return fail('client-type-public', { expected: 'HTTP 400 invalid_client', actual: 'HTTP 200 with tokens', detail: 'a wrong client secret was accepted' });
+      return fail('token-endpoint-error', { expected: 'HTTP 400 invalid_client', actual: `HTTP ${r.status} ${r.error ?? ''}` });
+    },
+  },
+  {
+    id: 'token.code-single-use',
+    area: 'token-endpoint',
+    title: 'An authorization code cannot be used twice (invalid_grant)',
+    spec: 'RFC 6749 §4.1.2 (single use), §10.5; authentik/providers/oauth2/views/token.py (code deleted after use)',
+    severity: 'major',
+    probe: true,
+    async run(ctx) {
+      const fact = await ctx.osticketLogin();
+      if (!fact.code || !fact.token?.ok) return skip(noTokensReason(fact));
+      const o = fact.settings;
+      const r = await postToken(ctx, { client_id: o.clientId, client_secret: o.clientSecret, redirect_uri: o.redirectUri, grant_type: 'authorization_code', code: fact.code }, 'probe: token (code reused)');
+      if (r.status >= 400 && r.error === 'invalid_grant') return pass({ expected: 'invalid_grant', actual: `HTTP ${r.status} ${r.error}` });
+      if (r.status === 200) return fail('code-reuse-accepted', { expected: 'HTTP 400 invalid_grant', actual: 'HTTP 200 with tokens' });
+      return fail('token-endpoint-error', { expected: 'HTTP 400 invalid_grant', actual: `HTTP ${r.status} ${r.error ?? ''}` });
+    },
+  },
+  {
+    id: 'token.redirect-uri-mismatch-refused',
+    area: 'redirect-uri',
+    title: 'A token request with another redirect_uri than the registered one is refused',
+    spec: 'RFC 6749 §4.1.3; authentik/providers/oauth2/views/token.py (__check_redirect_uri: invalid_client)',
+    severity: 'major',
+    probe: true,
+    async run(ctx) {
+      const got = await codeFor(ctx, 'probe: fresh code (redirect mismatch)');
+      if (!got.code) return skip(got.skip!);
+      const o = ctx.target.osticket;
+      const other = `${o.redirectUri}/other`;
+      const r = await postToken(ctx, { client_id: o.clientId, client_secret: o.clientSecret, redirect_uri: other, grant_type: 'authorization_code', code: got.code }, 'probe: token (other redirect_uri)');
+      // authentik answers invalid_client (views/token.py); RFC 6749 names invalid_grant. Either is a refusal.
+      if (r.status >= 400 && (r.error === 'invalid_client' || r.error === 'invalid_grant')) return pass({ expected: 'HTTP 400 (authentik: invalid_client)', actual: `HTTP ${r.status} ${r.error}` });
+      if (r.status === 200) {
+        // authentik checks the token's redirect_uri against the registered list (§3): a registration that admits
+        // this URI at authorize too is the too-broad Regex, not a token-endpoint defect.
+        const atAuthorize = await probeRedirect(ctx, other);
+        const diagnosis = atAuthorize.verdict === 'accepted' ? 'redirect-uri-regex-too-broad' : 'redirect-uri-mismatch-accepted-at-token';
+        return fail(diagnosis, { expected: 'HTTP 400 invalid_client', actual: 'HTTP 200 with tokens', detail: `redirect_uri=${other} was accepted at the token endpoint${atAuthorize.verdict === 'accepted' ? ' and at authorize' : ''}` });
+      }
+      return fail('token-endpoint-error', { expected: 'HTTP 400 invalid_client', actual: `HTTP ${r.status} ${r.error ?? ''}` });
+    },
+  },
+  {
+    id: 'token.pkce-s256-accepted',
+    area: 'token-endpoint',
+    title: 'A login with PKCE S256 (conformant client) is accepted',
+    spec: 'RFC 7636 §4.6; authentik.md §6 (PKCE plain/S256)',
+    severity: 'minor',
+    probe: true,
+    async run(ctx) {
+      const c = await ctx.conformantLogin();
+      if (c.rpError) return skip(`the conformant client could not start: ${c.rpError.message}`);
+      if (!c.rawToken) return skip(`the second login did not reach the token request (${c.outcome?.kind ?? 'not run'})`);
+      if (c.rawToken.status === 200) return pass({ actual: 'HTTP 200 with code_verifier', evidence: [c.rawToken.exchangeId] });
+      const err = isObject(c.rawToken.json) ? String(c.rawToken.json.error ?? '') : '';
+      if (err === 'invalid_client') return skip('the conformant client was refused as a client (see token.client-secret-basic)');
+      return fail('token-endpoint-error', { expected: 'HTTP 200', actual: `HTTP ${c.rawToken.status} ${err}`, evidence: [c.rawToken.exchangeId] });
+    },
+  },
+  {
+    id: 'token.pkce-enforced',
+    area: 'token-endpoint',
+    title: 'When a code_challenge was sent, a wrong code_verifier is refused (invalid_grant)',
+    spec: 'RFC 7636 §4.6; authentik/providers/oauth2/views/token.py (PKCE enforced when the code has a challenge)',
+    severity: 'minor',
+    probe: true,
+    async run(ctx) {
+      const got = await codeFor(ctx, 'probe: fresh code (PKCE)', undefined, true);
+      if (got.skip) return skip(got.skip);
+      const verifier = randomBytes(32).toString('base64url');
+      const challenge = createHash('sha256').update(verifier).digest('base64url');
+      const req = buildOsticketAuthorizeUrl(ctx.target.osticket);
+      req.url.searchParams.set('code_challenge', challenge);
+      req.url.searchParams.set('code_challenge_method', 'S256');
+      const outcome = await loginThroughAuthentik(ctx.browser, req.url, ctx.target.user, { redirectUri: ctx.target.osticket.redirectUri, label: 'probe: fresh code (PKCE)' });
+      const code = outcome.kind === 'callback' ? outcome.url.searchParams.get('code') : null;
+      if (!code) return skip(`no fresh code for this probe (${outcome.kind})`);
+      ctx.http.secrets.add(code, 'code');
+      const o = ctx.target.osticket;
+      const wrong = randomBytes(32).toString('base64url');
+      ctx.http.secrets.add(wrong, 'code_verifier');
+      const r = await postToken(ctx, { client_id: o.clientId, client_secret: o.clientSecret, redirect_uri: o.redirectUri, grant_type: 'authorization_code', code, code_verifier: wrong }, 'probe: token (wrong code_verifier)');
+      if (r.status >= 400 && r.error === 'invalid_grant') return pass({ expected: 'invalid_grant', actual: `HTTP ${r.status} ${r.error}` });
+      if (r.status === 200) return fail('pkce-not-enforced', { expected: 'HTTP 400 invalid_grant', actual: 'HTTP 200 with tokens' });
+      return fail('token-endpoint-error', { expected: 'HTTP 400 invalid_grant', actual: `HTTP ${r.status} ${r.error ?? ''}` });
+    },
+  },
+  {
+    id: 'token.state-round-trips',
+    area: 'token-endpoint',
+    title: "The state osTicket sent comes back unchanged on the callback",
+    spec: 'RFC 6749 §4.1.2 (state REQUIRED if present in the request); osticket.md §2 (state compared with the session)',
+    severity: 'major',
+    async run(ctx) {
+      const fact = await ctx.osticketLogin();
+      if (fact.outcome.kind !== 'callback') return skip('the login did not reach the callback (see login.completes)');
+      if (fact.returnedState === fact.state) return pass({ expected: fact.state, actual: String(fact.returnedState) });
+      return fail('state-not-returned', { expected: fact.state, actual: String(fact.returnedState) });
+    },
+  },
+];

@@ -1,0 +1,180 @@
+/**
+ * The check engine: runs the catalog against a resolved target and returns a RunResult (DESIGN.md "The check
+ * engine"). Checks run one after another (one login at a time, live-safe); each is timed, and a transport failure
+ * inside a check becomes a failed check with a network diagnosis, never an exception out of the run.
+ */
+import { readFileSync } from 'node:fs';
+import { diagnose, rankCauses, type DiagnosisId } from '../diagnosis/catalog.ts';
+import { isHttpError } from '../http/index.ts';
+import type { HttpError } from '../http/types.ts';
+import type { Target } from '../target-types.ts';
+import { CheckContext } from './context.ts';
+import {
+  PROPERTIES,
+  RESULTS_SCHEMA_VERSION,
+  type Area,
+  type CheckResult,
+  type PropertyId,
+  type RunResult,
+  type Severity,
+  type Status,
+} from './types.ts';
+
+export interface OutcomeFields {
+  expected?: string;
+  actual?: string;
+  /** A one-line note (pass/warn) or the skip reason. */
+  reason?: string;
+  evidence?: number[];
+}
+export type Outcome =
+  | ({ status: 'pass' } & OutcomeFields)
+  | ({ status: 'warn' | 'fail'; diagnosis: DiagnosisId; detail?: string } & OutcomeFields)
+  | ({ status: 'skip'; reason: string } & OutcomeFields);
+
+export interface CheckDef {
+  id: string;
+  area: Area;
+  title: string;
+  /** The spec clause or product source the check enforces. */
+  spec: string;
+  severity: Severity;
+  /** Needs a running osTicket (containers stack, or live with an osTicket URL). */
+  needsOsticketServer?: boolean;
+  /** Sends requests beyond the shared login (negative probes). */
+  probe?: boolean;
+  run(ctx: CheckContext): Promise<Outcome>;
+}
+
+export const pass = (f: OutcomeFields = {}): Outcome => ({ status: 'pass', ...f });
+export const skip = (reason: string, f: OutcomeFields = {}): Outcome => ({ status: 'skip', reason, ...f });
+export const fail = (diagnosis: DiagnosisId, f: OutcomeFields & { detail?: string } = {}): Outcome => ({ status: 'fail', diagnosis, ...f });
+export const warn = (diagnosis: DiagnosisId, f: OutcomeFields & { detail?: string } = {}): Outcome => ({ status: 'warn', diagnosis, ...f });
+
+export interface RunOptions {
+  /** Only these areas (CLI --only). */
+  only?: Area[];
+  /** Called before and after each check (CLI progress). */
+  onProgress?: (e: { phase: 'start' | 'end'; check: CheckDef; index: number; total: number; result?: CheckResult }) => void;
+}
+
+const VERSION = (() => {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+/** The diagnosis for a transport failure, by HttpError code. */
+export function networkDiagnosis(e: HttpError): DiagnosisId {
+  if (e.code === 'BUDGET') return 'request-budget-exhausted';
+  if (e.code === 'DEADLINE') return 'run-deadline-exceeded';
+  if (e.code === 'TLS_HOSTNAME_MISMATCH') return 'tls-hostname-mismatch';
+  if (e.code.startsWith('TLS_')) return 'tls-untrusted';
+  return 'authentik-unreachable';
+}
+
+export async function runChecks(target: Target, catalog: readonly CheckDef[], opts: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now();
+  const ctx = new CheckContext(target);
+  const selected = catalog.filter((c) => !opts.only || opts.only.includes(c.area));
+  const results: CheckResult[] = [];
+  try {
+    for (const [index, check] of selected.entries()) {
+      opts.onProgress?.({ phase: 'start', check, index, total: selected.length });
+      const result = await runOne(ctx, check);
+      results.push(result);
+      opts.onProgress?.({ phase: 'end', check, index, total: selected.length, result });
+    }
+  } finally {
+    await ctx.close();
+  }
+  return assemble(target, ctx, results, started);
+}
+
+async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> {
+  const t0 = performance.now();
+  const mark = ctx.mark();
+  let outcome: Outcome;
+  if (check.needsOsticketServer && !ctx.target.osticketServer) {
+    outcome = skip(
+      ctx.target.kind === 'embedded'
+        ? 'the embedded target has no osTicket server (its osTicket side is the client profile); run --target containers or give --osticket'
+        : 'no osTicket server configured for this target (give osticket.url / --osticket)',
+    );
+  } else {
+    try {
+      outcome = await check.run(ctx);
+    } catch (e) {
+      if (isHttpError(e)) {
+        outcome = fail(networkDiagnosis(e), { detail: e.message, actual: e.message, evidence: e.exchangeId ? [e.exchangeId] : [] });
+      } else {
+        const msg = ctx.http.secrets.redact((e as Error)?.message ?? String(e));
+        outcome = fail('harness-internal-error', { detail: msg, actual: msg });
+      }
+    }
+  }
+  const own = ctx.evidenceSince(mark);
+  const evidence = [...new Set([...(outcome.evidence ?? []), ...own])].sort((a, b) => a - b);
+  const redact = (s?: string) => (s === undefined ? undefined : ctx.http.secrets.redact(s));
+  const result: CheckResult = {
+    id: check.id,
+    area: check.area,
+    title: check.title,
+    status: outcome.status,
+    severity: check.severity,
+    spec: check.spec,
+    evidence,
+    ms: Math.round(performance.now() - t0),
+  };
+  if (outcome.expected !== undefined) result.expected = redact(outcome.expected);
+  if (outcome.actual !== undefined) result.actual = redact(outcome.actual);
+  if (outcome.reason !== undefined) result.reason = redact(outcome.reason);
+  if (outcome.status === 'fail' || outcome.status === 'warn') {
+    result.diagnosis = diagnose(outcome.diagnosis, redact(outcome.detail));
+  }
+  return result;
+}
+
+function assemble(target: Target, ctx: CheckContext, results: CheckResult[], started: number): RunResult {
+  const counts: Record<Status, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const r of results) counts[r.status]++;
+  const properties = {} as RunResult['properties'];
+  for (const [id, p] of Object.entries(PROPERTIES) as Array<[PropertyId, (typeof PROPERTIES)[PropertyId]]>) {
+    const mine = results.filter((r) => (p.areas as readonly Area[]).includes(r.area));
+    properties[id] = { title: p.title, status: rollUp(mine.map((r) => r.status)), checks: mine.map((r) => r.id) };
+  }
+  const causes = rankCauses(results);
+  const top = causes[0];
+  const verdict: RunResult['verdict'] =
+    counts.fail === 0 ? 'pass' : top && top.status === 'fail' && (top.side === 'harness' || top.side === 'network') ? 'error' : 'fail';
+  const finished = Date.now();
+  const md = ctx.measurements;
+  md['run.requests'] = ctx.http.requestCount;
+  return {
+    schema: RESULTS_SCHEMA_VERSION,
+    tool: { name: 'oidc-harness', version: VERSION },
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date(finished).toISOString(),
+    ms: finished - started,
+    target: { kind: target.kind, description: target.description, issuer: undefined, profile: target.profile },
+    verdict,
+    ...(verdict === 'error' && top ? { error: `${top.cause}` } : {}),
+    counts,
+    properties,
+    causes,
+    results,
+    measurements: md,
+    requests: { count: ctx.http.requestCount, ...(target.requestBudget ? { budget: target.requestBudget } : {}) },
+    transcript: ctx.http.transcript.toJSON(),
+  };
+}
+
+/** A property fails if any of its checks fails; otherwise warn > pass > skip. */
+export function rollUp(statuses: Status[]): Status {
+  if (statuses.includes('fail')) return 'fail';
+  if (statuses.includes('warn')) return 'warn';
+  if (statuses.includes('pass')) return 'pass';
+  return 'skip';
+}

@@ -1,0 +1,181 @@
+/**
+ * Resolves what is under test (DESIGN.md "Targets") from a HarnessConfig: the embedded reference provider
+ * (default), a live deployment, or the containers stack. The result is a fully resolved Target; whatever the
+ * target started is stopped by `target.close()`.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  DEFAULT_BLUEPRINT_PATH,
+  isProfile,
+  loadBlueprint,
+  PROFILES,
+  startReferenceProvider,
+  type RunningReferenceProvider,
+} from '../compose/embedded/index.ts';
+import { HarnessInputError, readSecretFile, requireUrl, type HarnessConfig } from './config.ts';
+import type { OsticketPluginSettings, Target } from './target-types.ts';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Live runs stay well under this many requests (a full run makes about 45); said in the output. */
+export const LIVE_REQUEST_BUDGET = 120;
+
+/** authentik's global endpoints under a base URL (authentik.md §1: trailing slashes are mandatory). */
+export function authentikEndpoints(base: string, slug: string) {
+  const b = base.replace(/\/+$/, '');
+  return {
+    authorize: `${b}/application/o/authorize/`,
+    token: `${b}/application/o/token/`,
+    userinfo: `${b}/application/o/userinfo/`,
+    discovery: `${b}/application/o/${slug}/.well-known/openid-configuration`,
+  };
+}
+
+/** The guide's osTicket Redirect URI, as the guide's blueprint registers it (the osTicket side of the embedded run). */
+export function guideRedirectUri(): string {
+  const bp = loadBlueprint(DEFAULT_BLUEPRINT_PATH, { env: {} });
+  const first = bp.provider.redirect_uris.find((r) => r.matching_mode === 'strict');
+  if (!first) throw new Error('the guide blueprint has no strict redirect URI');
+  return first.url;
+}
+
+/** osTicket-side overrides from the config (used to reproduce osTicket misconfigurations). */
+function osticketOverrides(cfg: HarnessConfig, base: OsticketPluginSettings): OsticketPluginSettings {
+  const o = cfg.osticket ?? {};
+  const out = { ...base };
+  if (o.redirectUri !== undefined) out.redirectUri = o.redirectUri;
+  if (o.authorizeUrl !== undefined) out.authorizeUrl = o.authorizeUrl;
+  if (o.tokenUrl !== undefined) out.tokenUrl = o.tokenUrl;
+  if (o.userinfoUrl !== undefined) out.userinfoUrl = o.userinfoUrl;
+  if (o.scopes !== undefined) out.scopes = o.scopes;
+  if (o.clientId !== undefined) out.clientId = o.clientId;
+  if (o.clientSecretFile !== undefined) out.clientSecret = readSecretFile(o.clientSecretFile, "osTicket's client secret");
+  else if (o.clientSecret !== undefined) out.clientSecret = o.clientSecret;
+  if (o.attributes !== undefined) out.attributes = o.attributes;
+  return out;
+}
+
+export async function resolveTarget(cfg: HarnessConfig): Promise<Target> {
+  const kind = cfg.target ?? 'embedded';
+  if (kind === 'embedded') return embeddedTarget(cfg);
+  if (kind === 'live') return liveTarget(cfg);
+  const { containersTarget } = await import('./target-containers.ts');
+  return containersTarget(cfg);
+}
+
+async function embeddedTarget(cfg: HarnessConfig): Promise<Target> {
+  const e = cfg.embedded ?? {};
+  if (e.profile !== undefined && !isProfile(e.profile)) {
+    throw new HarnessInputError(`unknown authentik version profile "${e.profile}"; use one of ${PROFILES.join(', ')}`);
+  }
+  let provider: RunningReferenceProvider;
+  try {
+    provider = await startReferenceProvider({
+      blueprintPath: e.blueprint,
+      profile: e.profile && isProfile(e.profile) ? e.profile : undefined,
+      clockOffsetSec: e.clockOffsetSec,
+    });
+  } catch (err) {
+    throw new HarnessInputError(`the embedded reference provider could not start: ${(err as Error).message}`);
+  }
+  const bp = provider.blueprint;
+  const user = bp.users[0];
+  if (!user) {
+    await provider.close();
+    throw new HarnessInputError(`the blueprint ${bp.path ?? ''} defines no user to log in with`);
+  }
+  const slug = bp.application.slug;
+  const ep = authentikEndpoints(provider.url, slug);
+  const osticket = osticketOverrides(cfg, {
+    redirectUri: guideRedirectUri(),
+    clientId: bp.provider.client_id,
+    clientSecret: bp.provider.client_secret,
+    authorizeUrl: ep.authorize,
+    tokenUrl: ep.token,
+    userinfoUrl: ep.userinfo,
+    scopes: 'email openid profile',
+  });
+  return {
+    kind: 'embedded',
+    description: `embedded reference provider (authentik ${provider.profile} profile) at ${provider.url}, blueprint ${bp.path ?? 'inline'}`,
+    authentikUrl: provider.url,
+    slug,
+    discoveryUrl: ep.discovery,
+    osticket,
+    user: {
+      username: cfg.user?.username ?? user.username,
+      password: cfg.user?.passwordFile ? readSecretFile(cfg.user.passwordFile, 'test user password') : (cfg.user?.password ?? user.password ?? ''),
+      email: cfg.user?.email ?? user.email,
+      name: user.name,
+    },
+    resolve: cfg.resolve ?? {},
+    requestTimeoutMs: cfg.timeouts?.requestMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    deadlineMs: cfg.timeouts?.runMs ?? 60_000,
+    readOnly: false,
+    profile: provider.profile,
+    close: () => provider.close(),
+  };
+}
+
+function liveTarget(cfg: HarnessConfig): Target {
+  const base = requireUrl(cfg.authentik?.url, 'authentik.url (--authentik / AUTHENTIK_URL)').replace(/\/+$/, '');
+  const slug = cfg.authentik?.slug ?? 'osticket';
+  if (!/^[-a-zA-Z0-9_]+$/.test(slug)) throw new HarnessInputError(`authentik.slug "${slug}" is not an application slug`);
+  const ep = authentikEndpoints(base, slug);
+  const clientId = cfg.client?.id;
+  if (!clientId) throw new HarnessInputError('client.id (--client-id / OIDC_CLIENT_ID) is required');
+  const clientSecret = cfg.client?.secretFile ? readSecretFile(cfg.client.secretFile, 'client secret') : cfg.client?.secret;
+  if (!clientSecret) throw new HarnessInputError('a client secret is required: client.secretFile (--client-secret-file) or OIDC_CLIENT_SECRET');
+  const osticketUrl = cfg.osticket?.url ? requireUrl(cfg.osticket.url, 'osticket.url (--osticket)') : undefined;
+  const redirectUri = cfg.osticket?.redirectUri ?? (osticketUrl ? `${osticketUrl.replace(/\/*$/, '/')}api/auth/oauth2` : undefined);
+  if (!redirectUri) throw new HarnessInputError("osTicket's Redirect URI is required: osticket.redirectUri (--redirect-uri) or osticket.url (--osticket)");
+  requireUrl(redirectUri, 'osticket.redirectUri (--redirect-uri)');
+  const username = cfg.user?.username;
+  if (!username) throw new HarnessInputError('user.username (--username / TEST_USERNAME) is required');
+  const password = cfg.user?.passwordFile ? readSecretFile(cfg.user.passwordFile, 'test user password') : cfg.user?.password;
+  if (!password) throw new HarnessInputError('the test user password is required: user.passwordFile (--password-file) or TEST_PASSWORD_FILE');
+  let ca: string | undefined;
+  if (cfg.caFile) {
+    try {
+      ca = readFileSync(cfg.caFile, 'utf8');
+    } catch {
+      throw new HarnessInputError(`cannot read the CA file ${cfg.caFile}`);
+    }
+    if (!ca.includes('BEGIN CERTIFICATE')) throw new HarnessInputError(`the CA file ${cfg.caFile} holds no PEM certificate`);
+  }
+  const osticket = osticketOverrides(cfg, {
+    redirectUri,
+    clientId,
+    clientSecret,
+    authorizeUrl: ep.authorize,
+    tokenUrl: ep.token,
+    userinfoUrl: ep.userinfo,
+    scopes: 'email openid profile',
+  });
+  const db = cfg.osticket?.db;
+  return {
+    kind: 'live',
+    description: `live authentik at ${base} (application ${slug})${osticketUrl ? `, osTicket at ${osticketUrl}` : ''}`,
+    authentikUrl: base,
+    slug,
+    discoveryUrl: cfg.authentik?.discoveryUrl ?? ep.discovery,
+    osticket,
+    ...(osticketUrl
+      ? {
+          osticketServer: {
+            baseUrl: osticketUrl.replace(/\/*$/, '/'),
+            agentEmail: cfg.osticket?.agentEmail,
+            ...(db
+              ? { db: { host: db.host, port: db.port ?? 3306, user: db.user, password: db.passwordFile ? readSecretFile(db.passwordFile, 'osTicket database password') : (db.password ?? ''), database: db.database, prefix: db.prefix } }
+              : {}),
+          },
+        }
+      : {}),
+    user: { username, password, email: cfg.user?.email },
+    resolve: cfg.resolve ?? {},
+    ca,
+    requestTimeoutMs: cfg.timeouts?.requestMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    deadlineMs: cfg.timeouts?.runMs ?? 120_000,
+    requestBudget: cfg.requestBudget ?? LIVE_REQUEST_BUDGET,
+    readOnly: true,
+  };
+}
