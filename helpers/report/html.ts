@@ -6,6 +6,7 @@
  * as a console error in the Chromium self-test instead of silently phoning out.
  * Every interpolated value goes through escapeHtml (helpers/report/escape.ts).
  */
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckResult, Diagnosis, PropertyId, RunResult, Status } from '../checks/types.ts';
@@ -82,24 +83,33 @@ function propertyCards(run: RunResult): string {
 
 function causesList(run: RunResult): string {
   if (run.causes.length === 0) return '';
-  const items = run.causes
-    .map((c, i) => {
-      const checks = run.results.filter((r) => r.diagnosis?.id === c.id && (r.status === 'fail' || r.status === 'warn'));
-      const worst: Status = checks.some((r) => r.status === 'fail') ? 'fail' : 'warn';
-      const entry = isDiagnosisId(c.id) ? DIAGNOSES[c.id] : undefined;
-      return `<li class="cause ${worst}">
+  const withStatus = run.causes.map((c) => {
+    const checks = run.results.filter((r) => r.diagnosis?.id === c.id && (r.status === 'fail' || r.status === 'warn'));
+    const worst: Status = checks.some((r) => r.status === 'fail') ? 'fail' : 'warn';
+    return { c, checks, worst };
+  });
+  const failing = withStatus.filter((x) => x.worst === 'fail');
+  const warnings = withStatus.filter((x) => x.worst === 'warn');
+  // The first cause is spelled out; the others show their fix and fold the rest, so the page stays scannable.
+  const item = ({ c, checks, worst }: (typeof withStatus)[number], i: number, full: boolean) => {
+    const entry = isDiagnosisId(c.id) ? DIAGNOSES[c.id] : undefined;
+    const seen = `<dt>You see</dt><dd>${h(c.symptom)}</dd>
+    <dt>Cause</dt><dd>${h(c.cause)}</dd>`;
+    const rest = `${entry?.distinguish && run.causes.length > 1 ? `<dt>Tell apart</dt><dd class="muted">${h(entry.distinguish)}</dd>` : ''}
+    <dt>Seen by</dt><dd class="muted">${checks.map((r) => `<a href="#check-${h(r.id)}">${h(r.id)}</a> (${r.status})`).join(', ') || '—'}</dd>`;
+    const fix = `<dt>Fix</dt><dd class="fix">${h(c.fix)}</dd>`;
+    return `<li class="cause ${worst}">
   <div class="cause-head"><span class="num">${i + 1}</span> <strong class="cause-title">${h(causeTitle(c))}</strong> ${sideBadge(c.side)} <code class="muted">${h(c.id)}</code></div>
-  <dl class="kv-grid">
-    <dt>You see</dt><dd>${h(c.symptom)}</dd>
-    <dt>Cause</dt><dd>${h(c.cause)}</dd>
-    <dt>Fix</dt><dd class="fix">${h(c.fix)}</dd>
-    ${entry?.distinguish && run.causes.length > 1 ? `<dt>Tell apart</dt><dd class="muted">${h(entry.distinguish)}</dd>` : ''}
-    <dt>Seen by</dt><dd class="muted">${checks.map((r) => `<a href="#check-${h(r.id)}">${h(r.id)}</a> (${r.status})`).join(', ') || '—'}</dd>
-  </dl>
+  ${full ? `<dl class="kv-grid">${seen}${fix}${rest}</dl>` : `<dl class="kv-grid">${fix}</dl><details class="more"><summary>What you see, the cause, how to tell it apart</summary><dl class="kv-grid">${seen}${rest}</dl></details>`}
 </li>`;
-    })
-    .join('\n');
-  return `<section id="causes"><h2>Most likely causes</h2><ol class="causes">${items}</ol></section>`;
+  };
+  const failHtml = failing.length
+    ? `<section id="causes"><h2>Most likely causes</h2><ol class="causes">${failing.map((x, i) => item(x, i, i === 0)).join('\n')}</ol></section>`
+    : '';
+  const warnHtml = warnings.length
+    ? `<section id="noted"><h2>Also noted (warnings)</h2><ol class="causes">${warnings.map((x, i) => item(x, i, i === 0 && failing.length === 0)).join('\n')}</ol></section>`
+    : '';
+  return failHtml + warnHtml;
 }
 
 function section(id: string, title: string, results: CheckResult[], body: (rs: CheckResult[]) => string, open = true): string {
@@ -197,7 +207,7 @@ section{margin-top:26px}
 .side-authentik{border-color:#fd4b2d;color:#b3260f}.side-osticket{border-color:#0969da;color:#0550ae}.side-harness{border-color:#8250df;color:#6639ba}.side-network{border-color:#6e7781;color:#424a53}
 ol.causes{list-style:none;padding:0;margin:10px 0 0}
 .cause{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--fail);border-radius:8px;padding:10px 14px;margin-bottom:10px}
-.cause.warn{border-left-color:var(--warn)}
+.cause.warn{border-left-color:var(--warn)}.cause.warn dd.fix{background:none;font-weight:400}
 .cause-head{display:flex;gap:8px;align-items:center;flex-wrap:wrap}
 .cause .num{display:inline-flex;width:24px;height:24px;border-radius:12px;background:var(--ink);color:#fff;font-weight:700;font-size:13px;align-items:center;justify-content:center}
 .k{display:inline-block;min-width:74px;font-size:12px;font-weight:700;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
@@ -212,6 +222,7 @@ dl.kv-grid{display:grid;grid-template-columns:112px 1fr;gap:4px 12px;margin:6px 
 dl.kv-grid dt{font-size:12px;font-weight:700;color:var(--muted);text-transform:uppercase;letter-spacing:.04em;padding-top:3px}
 dl.kv-grid dd{margin:0}dl.kv-grid dd.fix{background:#fff8c5;border-radius:4px;padding:2px 6px;font-weight:600}
 .cause-title{font-size:16px}
+.cause details.more{margin:4px 0 0}.cause details.more>summary{font-size:13px;color:var(--muted)}
 .diag-head{display:flex;gap:8px;align-items:center;flex-wrap:wrap}
 .diag-id{color:var(--muted)}
 .refs code{background:#eef1f4;border-radius:4px;padding:0 4px;margin-right:4px;font-size:12px}
@@ -241,7 +252,7 @@ svg.seq .resp{stroke-width:1.3;stroke-dasharray:5 3}svg.seq .resp-text{font-size
 svg.seq marker.req path{fill:#24292f}
 svg.seq .st-2xx{stroke:var(--pass);fill:var(--pass)}svg.seq .st-3xx{stroke:var(--accent);fill:var(--accent)}svg.seq .st-4xx{stroke:var(--warn);fill:var(--warn)}svg.seq .st-5xx,svg.seq .st-err{stroke:var(--fail);fill:var(--fail)}
 svg.seq text.resp-text{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
-.legend{font-size:12px;color:var(--muted);margin:6px 0}.legend span{margin-right:14px}
+.legend{font-size:12px;color:var(--muted);margin:6px 0}.legend>span{margin-right:14px}.c-2xx{color:var(--pass)}.c-3xx{color:var(--accent)}.c-4xx{color:var(--warn)}.c-err{color:var(--fail)}
 .ex{background:var(--card);border:1px solid var(--line);border-radius:6px;margin:4px 0}
 .ex.flagged{border-left:4px solid var(--fail)}
 .ex>summary{padding:6px 10px;font-size:13px;display:flex;gap:8px;align-items:baseline;flex-wrap:wrap}
@@ -279,6 +290,14 @@ const JS = `
 })();
 `;
 
+/**
+ * CSP hashes of our own inline style and script: only these two run, so even a value that somehow escaped
+ * escaping could not execute or restyle the page. (No style="" attributes anywhere: a hash does not cover them.)
+ */
+const cspHash = (text: string) => `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
+const CSS_HASH = cspHash(CSS);
+const JS_HASH = cspHash(JS);
+
 /** The report page for a run. The run is sanitized first (opts.redact and the built-in masks). */
 export function renderHtmlReport(run: RunResult, opts: ReportOptions = {}): string {
   const r = sanitizeRun(run, opts);
@@ -302,7 +321,7 @@ export function renderHtmlReport(run: RunResult, opts: ReportOptions = {}): stri
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src '${CSS_HASH}'; script-src '${JS_HASH}'; img-src data:">
 <link rel="icon" href="data:,">
 <title>${h(label)} · oidc-harness · osTicket ← authentik</title>
 <style>${CSS}</style>
@@ -322,7 +341,7 @@ ${section('passes', 'Passed checks', by('pass'), passTable, by('pass').length <=
 ${section('skips', 'Skipped checks', by('skip'), skipTable)}
 <section id="measurements"><h2>Measurements</h2>${measurements(r)}</section>
 <section id="sequence"><details open><summary><h2>The flow as it went <span class="count">${r.transcript.length}</span></h2></summary>
-<p class="legend"><span>solid: request</span><span>dashed: answer</span><span style="color:var(--pass)">2xx</span><span style="color:var(--accent)">3xx redirect</span><span style="color:var(--warn)">4xx</span><span style="color:var(--fail)">5xx / transport error</span><span><span style="color:var(--fail)">●</span> evidence for a failing check</span><span>click a row for its exchange</span></p>
+<p class="legend"><span>solid: request</span><span>dashed: answer</span><span class="c-2xx">2xx</span><span class="c-3xx">3xx redirect</span><span class="c-4xx">4xx</span><span class="c-err">5xx / transport error</span><span><span class="c-err">●</span> evidence for a failing check</span><span>click a row for its exchange</span></p>
 <div class="seq-wrap">${renderSequenceSvg(r, flagged)}</div></details></section>
 <section id="transcript"><h2>Transcript <span class="count">${r.transcript.length}</span></h2>
 <p class="muted small">Every HTTP exchange of the run, secrets redacted (client secret, passwords, codes, tokens' signatures, cookie values).</p>

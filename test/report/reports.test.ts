@@ -141,7 +141,8 @@ describe('report.html (static)', () => {
     expect(refs.length).toBeGreaterThan(10);
     for (const ref of refs) expect(ref, ref).toMatch(/^(#|data:,$)/);
     expect(html).not.toMatch(/@import|url\(\s*['"]?https?:/i);
-    expect(html).toContain('http-equiv="Content-Security-Policy" content="default-src \'none\'');
+    expect(html).toMatch(/http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[\w+/=]+'; script-src 'sha256-[\w+/=]+'; img-src data:"/);
+    expect(html).not.toMatch(/\sstyle="/);
   });
 
   it('has the verdict first, the four properties, then failures, warnings, passes, skips, diagram, transcript', () => {
@@ -150,7 +151,7 @@ describe('report.html (static)', () => {
       expect(i, needle).toBeGreaterThan(-1);
       return i;
     };
-    const order = ['id="verdict"', 'id="properties"', 'id="causes"', 'id="failures"', 'id="warnings"', 'id="passes"', 'id="skips"', 'id="sequence"', 'id="transcript"'].map(at);
+    const order = ['id="verdict"', 'id="properties"', 'id="causes"', 'id="noted"', 'id="failures"', 'id="warnings"', 'id="passes"', 'id="skips"', 'id="sequence"', 'id="transcript"'].map(at);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(html).toMatch(/<div class="word">FAIL<\/div>/);
     for (const title of ['Redirect URI', 'Scopes', 'Email-based subject', 'Signing']) expect(html).toContain(`<div class="prop-title">${title}</div>`);
