@@ -123,7 +123,7 @@ describe('authorization codes (views/token.py, access_code_validity)', () => {
   it('codes expire after access_code_validity (here seconds=1; authentik default minutes=1)', async () => {
     const c = new Client(short.url);
     const cb = await loginForCallback(c, authorizePath());
-    await new Promise((r) => setTimeout(r, 2100));
+    await new Promise((r) => setTimeout(r, 1200));
     const { res, body } = await exchange(short.url, cb.searchParams.get('code')!);
     expect(res.status).toBe(400);
     expect(body.error).toBe('invalid_grant');
