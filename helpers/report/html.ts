@@ -332,8 +332,10 @@ export function renderHtmlReport(run: RunResult, opts: ReportOptions = {}): stri
 <div class="topbar"><h1>osTicket ← authentik sign-in report</h1><span class="meta">oidc-harness ${h(r.tool.version)} · ${h(fmtDate(r.startedAt))} · took ${fmtMs(r.ms)}</span></div>
 <div class="verdict ${h(r.verdict)}" id="verdict"><div class="word">${h(label)}</div><div class="sentence">${h(verdictSentence(r))}</div></div>
 <div class="target">${targetLine}</div>
-<div class="props" id="properties">${propertyCards(r)}</div>
-<div class="counts">${counts} <span class="muted small">· ${r.results.length} checks · ${r.requests.count} requests</span></div>
+${r.verdict === 'error' && r.results.length === 0
+    ? '<p class="muted" id="properties">No check ran: the harness stopped before the first one. The exchanges it made are below.</p>'
+    : `<div class="props" id="properties">${propertyCards(r)}</div>
+<div class="counts">${counts} <span class="muted small">· ${r.results.length} checks · ${r.requests.count} request${r.requests.count === 1 ? '' : 's'}</span></div>`}
 ${causesList(r)}
 ${section('failures', 'Failures', by('fail'), (rs) => rs.map(checkCard).join('\n'))}
 ${section('warnings', 'Warnings', by('warn'), (rs) => rs.map(checkCard).join('\n'))}
