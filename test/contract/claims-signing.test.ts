@@ -214,7 +214,7 @@ describe('userinfo (views/userinfo.py, utils.py extract_access_token)', () => {
   });
 
   it('a missing or unknown token is 401 with an empty body and WWW-Authenticate without "Bearer"', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not-a-token' }]) {
+    for (const headers of [{}, { authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
       const r = await userinfo(guideRef, { headers });
       expect(r.status).toBe(401);
       expect(await r.text()).toBe('');
