@@ -52,6 +52,7 @@ export type DiagnosisId =
   | 'client-secret-mismatch'
   | 'client-id-unknown'
   | 'client-auth-method-unsupported'
+  | 'client-type-public'
   | 'code-reuse-accepted'
   | 'pkce-not-enforced'
   | 'state-not-returned'
@@ -138,6 +139,7 @@ const TITLES: Record<DiagnosisId, string> = {
   'scope-mapping-profile-missing': "Provider's Scopes lack the profile mapping",
   'client-secret-mismatch': "osTicket's Client Secret is not authentik's",
   'client-auth-method-unsupported': 'A client authentication method is refused',
+  'client-type-public': 'Client type is Public: the Client Secret is not checked',
   'redirect-uri-mismatch-accepted-at-token': 'Token endpoint accepts another redirect_uri',
   'state-not-returned': 'state not returned unchanged',
   'clock-skew': 'Clocks differ between authentik and this machine',
@@ -621,6 +623,15 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
   },
 
   // ---------------------------------------------------------------- security hardening (no visible symptom)
+  'client-type-public': {
+    side: 'authentik',
+    rank: 61,
+    symptom: 'Nothing visible: logins work. But a token request with a wrong Client Secret was accepted, so anyone who learns the Client ID and a code can get tokens.',
+    cause: "The provider's Client type is Public: authentik checks the client secret only for confidential clients.",
+    fix: `${AK} -> Client type: Confidential. osTicket keeps working: it sends its Client Secret in the token request (client_secret_post).`,
+    distinguish: 'client-secret-mismatch is the opposite case (the right secret refused). A wrong secret accepted with Client type Confidential would point at something other than authentik answering the Token Endpoint.',
+    refs: ['authentik/providers/oauth2/views/token.py (secret checked only for confidential clients)', 'authentik.md §7 Client types', 'osticket.md §10.11'],
+  },
   'redirect-uri-regex-too-broad': {
     side: 'authentik',
     rank: 62,
