@@ -6,7 +6,7 @@
  * Facts never throw for server behaviour: they record what happened (status, parsed body, transport error) and
  * the checks judge it.
  */
-import { createHttp, isHttpError, type Actor, type Http, type HttpResponse } from '../http/index.ts';
+import { createHttp, isHttpError, type Actor, type Http, type HttpResponse, type Secrets } from '../http/index.ts';
 import { HttpError } from '../http/types.ts';
 import { loginThroughAuthentik, type LoginOutcome } from '../authentik/index.ts';
 import {
@@ -83,8 +83,12 @@ export class CheckContext {
   /** osTicket's server side: token and userinfo calls (no cookies of the browser). */
   readonly rpServer: Actor;
 
-  constructor(readonly target: Target) {
+  constructor(
+    readonly target: Target,
+    secrets?: Secrets,
+  ) {
     this.http = createHttp({
+      secrets,
       timeoutMs: target.requestTimeoutMs,
       deadline: Date.now() + target.deadlineMs,
       requestBudget: target.requestBudget,

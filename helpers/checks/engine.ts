@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { diagnose, rankCauses, type DiagnosisId } from '../diagnosis/catalog.ts';
-import { isHttpError } from '../http/index.ts';
+import { isHttpError, type Secrets } from '../http/index.ts';
 import type { HttpError } from '../http/types.ts';
 import type { Target } from '../target-types.ts';
 import { CheckContext } from './context.ts';
@@ -52,6 +52,8 @@ export const fail = (diagnosis: DiagnosisId, f: OutcomeFields & { detail?: strin
 export const warn = (diagnosis: DiagnosisId, f: OutcomeFields & { detail?: string } = {}): Outcome => ({ status: 'warn', diagnosis, ...f });
 
 export interface RunOptions {
+  /** The run's secret registry, owned by the caller so reports written later can be redacted with it. */
+  secrets?: Secrets;
   /** Only these areas (CLI --only). */
   only?: Area[];
   /** Called before and after each check (CLI progress). */
@@ -77,7 +79,7 @@ export function networkDiagnosis(e: HttpError): DiagnosisId {
 
 export async function runChecks(target: Target, catalog: readonly CheckDef[], opts: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
-  const ctx = new CheckContext(target);
+  const ctx = new CheckContext(target, opts.secrets);
   const selected = catalog.filter((c) => !opts.only || opts.only.includes(c.area));
   const results: CheckResult[] = [];
   try {
@@ -138,6 +140,7 @@ async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> 
 }
 
 function assemble(target: Target, ctx: CheckContext, results: CheckResult[], started: number): RunResult {
+  const md = ctx.measurements;
   const counts: Record<Status, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) counts[r.status]++;
   const properties = {} as RunResult['properties'];
@@ -150,7 +153,6 @@ function assemble(target: Target, ctx: CheckContext, results: CheckResult[], sta
   const verdict: RunResult['verdict'] =
     counts.fail === 0 ? 'pass' : top && top.status === 'fail' && (top.side === 'harness' || top.side === 'network') ? 'error' : 'fail';
   const finished = Date.now();
-  const md = ctx.measurements;
   md['run.requests'] = ctx.http.requestCount;
   return {
     schema: RESULTS_SCHEMA_VERSION,
@@ -158,7 +160,12 @@ function assemble(target: Target, ctx: CheckContext, results: CheckResult[], sta
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     ms: finished - started,
-    target: { kind: target.kind, description: target.description, issuer: undefined, profile: target.profile },
+    target: {
+      kind: target.kind,
+      description: target.description,
+      ...(typeof md['discovery.issuer'] === 'string' ? { issuer: md['discovery.issuer'] } : {}),
+      ...(target.profile ? { profile: target.profile } : {}),
+    },
     verdict,
     ...(verdict === 'error' && top ? { error: `${top.cause}` } : {}),
     counts,

@@ -1,0 +1,180 @@
+/**
+ * The CLI (`oidc-harness`): `run`, `diagnose` and `serve-reference` on top of the one engine (helpers/run.ts).
+ * Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 the harness could not run (bad input,
+ * target unreachable, wrong test password) with one clear sentence. No stack traces; no secrets on any output.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import type { Area, RunResult } from '../checks/types.ts';
+import { AREAS } from '../checks/types.ts';
+import { configFromEnv, HarnessInputError, loadConfigFile, parseResolveList, type HarnessConfig } from '../config.ts';
+import { formatConsoleSummary, maskSecretShapes } from '../report/index.ts';
+import { harnessRun } from '../run.ts';
+import { createProgress } from './progress.ts';
+import { serveReference } from './serve-reference.ts';
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo = (): CliIo => ({
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  isTTY: Boolean(process.stdout.isTTY),
+  env: process.env,
+});
+
+/** Colour only on a terminal, never with NO_COLOR (https://no-color.org) or in CI logs. */
+export function useColor(io: CliIo): boolean {
+  return io.isTTY && !('NO_COLOR' in io.env) && io.env.CI !== 'true';
+}
+
+export function exitCodeFor(run: RunResult): 0 | 1 | 2 {
+  if (run.verdict === 'error') return 2;
+  return run.counts.fail > 0 ? 1 : 0;
+}
+
+function parseAreas(value: string | undefined): Area[] | undefined {
+  if (!value) return undefined;
+  const areas = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const a of areas) if (!AREAS.includes(a as Area)) throw new HarnessInputError(`--only: unknown area "${a}" (areas: ${AREAS.join(', ')})`);
+  return areas as Area[];
+}
+
+/** `--issuer https://authentik.company/application/o/osticket/` -> base URL + slug (authentik.md §1 layout). */
+export function splitIssuer(issuer: string): { url: string; slug: string } {
+  let u: URL;
+  try {
+    u = new URL(issuer);
+  } catch {
+    throw new HarnessInputError(`--issuer is not a URL: "${issuer}"`);
+  }
+  const m = /^(.*)\/application\/o\/([^/]+)\/?$/.exec(u.pathname);
+  if (!m) throw new HarnessInputError(`--issuer must look like https://authentik.company/application/o/<slug>/ (got ${issuer})`);
+  return { url: `${u.origin}${m[1]}`, slug: m[2]! };
+}
+
+async function runAndReport(cfg: HarnessConfig, o: { report?: string; only?: string; json?: boolean }, io: CliIo): Promise<number> {
+  const color = useColor(io);
+  const progress = o.json ? undefined : createProgress(io, color);
+  const { run, redact } = await harnessRun(cfg, {
+    reportDir: o.report,
+    only: parseAreas(o.only),
+    onTarget: (t) => {
+      if (o.json) return;
+      io.err(`target: ${t.description}\n`);
+      if (t.readOnly) io.err(`live mode: read-only, one login at a time, at most ${t.requestBudget ?? 'unbounded'} requests\n`);
+    },
+    onProgress: progress?.onProgress,
+  });
+  progress?.done();
+  if (o.json) io.out(`${redact(JSON.stringify(run, null, 2))}\n`);
+  else io.out(`${formatConsoleSummary(run, { color, redact, reportDir: o.report })}\n`);
+  return exitCodeFor(run);
+}
+
+function baseConfig(opts: { config?: string }, env: NodeJS.ProcessEnv): HarnessConfig {
+  const file = opts.config ?? env.OIDC_HARNESS_CONFIG;
+  return configFromEnv(env, file ? loadConfigFile(file) : {});
+}
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('oidc-harness')
+    .description('OIDC conformance and diagnostics for osTicket (auth-oauth2 plugin) signing in through authentik')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)');
+
+  program
+    .command('run')
+    .description('run every check on a target and write the reports')
+    .addOption(new Option('--target <kind>', 'what to test').choices(['embedded', 'containers', 'live']))
+    .option('--config <file>', 'config file (YAML or JSON); env OIDC_HARNESS_CONFIG')
+    .option('--report <dir>', 'write results.json, junit.xml and report.html here')
+    .option('--only <areas>', `comma-separated areas: ${AREAS.join(', ')}`)
+    .option('--json', 'print the results as JSON instead of the summary')
+    .option('--profile <version>', 'embedded: authentik version profile (2025.8, 2025.10, 2026.5, 2026.8)')
+    .option('--blueprint <file>', 'embedded: the blueprint the reference provider loads')
+    .addHelpText('after', '\nExamples:\n  oidc-harness run\n  oidc-harness run --target embedded --blueprint compose/blueprints/variants/no-signing-key.yaml\n  oidc-harness run --target live --config harness.yaml --report reports')
+    .action(async (o: { target?: HarnessConfig['target']; config?: string; report?: string; only?: string; json?: boolean; profile?: string; blueprint?: string }) => {
+      const cfg = baseConfig(o, io.env);
+      if (o.target) cfg.target = o.target;
+      if (o.profile || o.blueprint) cfg.embedded = { ...cfg.embedded, ...(o.profile ? { profile: o.profile } : {}), ...(o.blueprint ? { blueprint: o.blueprint } : {}) };
+      setExit(await runAndReport(cfg, o, io));
+    });
+
+  program
+    .command('diagnose')
+    .description('troubleshoot a live deployment, read-only: which setting is wrong, on which side, and how to fix it')
+    .option('--issuer <url>', "the provider's issuer, e.g. https://authentik.company/application/o/osticket/")
+    .option('--authentik <url>', 'authentik base URL (with --slug), instead of --issuer')
+    .option('--slug <slug>', 'application slug (default osticket)')
+    .option('--client-id <id>', "the Client ID osTicket is configured with")
+    .option('--client-secret <secret>', 'the client secret (prefer --client-secret-file: command lines are visible to other users)')
+    .option('--client-secret-file <file>', 'file holding the client secret')
+    .option('--redirect-uri <uri>', "osTicket's Redirect URI")
+    .option('--scopes <scopes>', "osTicket's Scopes field as typed (default \"email openid profile\")")
+    .option('--username <name>', 'an authentik test user')
+    .option('--password-file <file>', "file holding the test user's password")
+    .option('--email <email>', "the test user's email (the expected sub)")
+    .option('--osticket <url>', 'osTicket base URL, e.g. https://osticket.company/osticket/')
+    .option('--ca <file>', 'extra CA certificate(s) to trust (PEM)')
+    .option('--resolve <host:port=ip:port...>', 'connect to ip:port for host:port (Host, SNI and cookies keep the name)')
+    .option('--config <file>', 'config file with the same settings')
+    .option('--report <dir>', 'write the reports here')
+    .option('--json', 'print the results as JSON')
+    .addHelpText('after', '\nExample:\n  oidc-harness diagnose --issuer https://authentik.company/application/o/osticket/ \\\n    --client-id abc --client-secret-file secret.txt --redirect-uri https://osticket.company/osticket/api/auth/oauth2 \\\n    --username osticket-test --password-file password.txt')
+    .action(async (o: Record<string, string | string[] | boolean | undefined>) => {
+      const s = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+      const cfg = baseConfig({ config: s('config') }, io.env);
+      cfg.target = 'live';
+      const iss = s('issuer') ? splitIssuer(s('issuer')!) : undefined;
+      cfg.authentik = { ...cfg.authentik, ...(iss ? { url: iss.url, slug: iss.slug } : {}), ...(s('authentik') ? { url: s('authentik') } : {}), ...(s('slug') ? { slug: s('slug') } : {}) };
+      cfg.client = { ...cfg.client, ...(s('client-id') ? { id: s('client-id') } : {}), ...(s('client-secret') ? { secret: s('client-secret') } : {}), ...(s('client-secret-file') ? { secretFile: s('client-secret-file') } : {}) };
+      cfg.osticket = { ...cfg.osticket, ...(s('redirect-uri') ? { redirectUri: s('redirect-uri') } : {}), ...(s('osticket') ? { url: s('osticket') } : {}), ...(s('scopes') ? { scopes: s('scopes') } : {}) };
+      cfg.user = { ...cfg.user, ...(s('username') ? { username: s('username') } : {}), ...(s('password-file') ? { passwordFile: s('password-file') } : {}), ...(s('email') ? { email: s('email') } : {}) };
+      if (s('ca')) cfg.caFile = s('ca');
+      if (Array.isArray(o.resolve)) cfg.resolve = { ...cfg.resolve, ...parseResolveList(o.resolve) };
+      setExit(await runAndReport(cfg, { report: s('report'), json: o.json === true }, io));
+    });
+
+  program
+    .command('serve-reference')
+    .description('serve the authentik-compatible reference provider on 127.0.0.1 in the foreground (a stand-in, not authentik)')
+    .option('--port <n>', 'port (default 9000; 0 = any free port)', '9000')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--blueprint <file>', 'authentik blueprint (default compose/blueprints/osticket.yaml)')
+    .option('--profile <version>', 'authentik version profile (2025.8, 2025.10, 2026.5, 2026.8)')
+    .option('--tls', 'serve HTTPS with a throwaway CA written to --tls-dir')
+    .option('--tls-dir <dir>', 'where the throwaway CA goes', 'reports')
+    .option('--clock-offset <seconds>', 'shift the provider clock (the one switch authentik does not have)')
+    .addHelpText('after', '\nExamples:\n  oidc-harness serve-reference --port 9000\n  oidc-harness serve-reference --blueprint compose/blueprints/variants/sub-mode-hashed.yaml --profile 2025.10')
+    .action(async (o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string }) => {
+      setExit(await serveReference(o, io));
+    });
+  return program;
+}
+
+export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 2;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander already printed its sentence
+    if (e instanceof HarnessInputError) {
+      io.err(`oidc-harness: ${e.message}\n`);
+      return 2;
+    }
+    io.err(`oidc-harness: internal error: ${maskSecretShapes((e as Error)?.message ?? String(e))}\n`);
+    if (io.env.OIDC_HARNESS_DEBUG) io.err(`${(e as Error)?.stack ?? ''}\n`);
+    return 2;
+  }
+}

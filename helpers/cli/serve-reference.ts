@@ -1,0 +1,63 @@
+/**
+ * `oidc-harness serve-reference`: the reference provider in the foreground until Ctrl-C, printing its base URL and
+ * how to point the harness at it. It stands in for authentik where authentik cannot run; it is not authentik.
+ */
+import { isProfile, PROFILES, startReferenceProvider } from '../../compose/embedded/index.ts';
+import { HarnessInputError } from '../config.ts';
+import type { CliIo } from './main.ts';
+
+export async function serveReference(
+  o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string },
+  io: CliIo,
+  stop: Promise<unknown> = waitForSignal(),
+): Promise<number> {
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HarnessInputError(`--port must be 0-65535, not "${o.port}"`);
+  if (o.profile && !isProfile(o.profile)) throw new HarnessInputError(`--profile must be one of ${PROFILES.join(', ')}`);
+  const offset = o.clockOffset === undefined ? 0 : Number(o.clockOffset);
+  if (!Number.isFinite(offset)) throw new HarnessInputError(`--clock-offset must be a number of seconds`);
+  const t0 = performance.now();
+  let provider;
+  try {
+    provider = await startReferenceProvider({
+      port,
+      host: o.host,
+      blueprintPath: o.blueprint,
+      profile: o.profile && isProfile(o.profile) ? o.profile : undefined,
+      tls: o.tls === true,
+      tlsDir: o.tlsDir,
+      clockOffsetSec: offset,
+    });
+  } catch (e) {
+    throw new HarnessInputError((e as Error).message);
+  }
+  const bp = provider.blueprint;
+  const slug = bp.application.slug;
+  io.out(
+    [
+      `reference provider (authentik ${provider.profile} profile; a stand-in, not authentik) ready in ${Math.round(performance.now() - t0)} ms`,
+      `  base URL:   ${provider.url}`,
+      `  issuer:     ${provider.url}/application/o/${slug}/`,
+      `  discovery:  ${provider.url}/application/o/${slug}/.well-known/openid-configuration`,
+      `  blueprint:  ${bp.path ?? 'inline'} (client ${bp.provider.client_id}, user ${bp.users[0]?.username ?? '-'})`,
+      ...(provider.caPath ? [`  CA:         ${provider.caPath} (trust it with --ca)`] : []),
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+  await stop;
+  await provider.close();
+  return 0;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

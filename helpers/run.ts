@@ -1,0 +1,48 @@
+/**
+ * One harness run, shared by the three views (CLI `run`/`diagnose`, the vitest suites, the self-tests): resolve the
+ * target, run the catalog, stop the target, write the reports. Secrets registered during the run redact every
+ * report; the RunResult itself never holds a raw secret.
+ */
+import { CATALOG } from './checks/catalog/index.ts';
+import { runChecks, type RunOptions } from './checks/engine.ts';
+import type { Area, RunResult } from './checks/types.ts';
+import type { HarnessConfig } from './config.ts';
+import { Secrets } from './http/index.ts';
+import { writeReports, type WrittenReports } from './report/index.ts';
+import { resolveTarget } from './target.ts';
+import type { Target } from './target-types.ts';
+
+export interface HarnessRunOptions {
+  /** Write results.json, junit.xml and report.html here. */
+  reportDir?: string;
+  only?: Area[];
+  onProgress?: RunOptions['onProgress'];
+  /** Called once the target is resolved (CLI: "target ready" line, budget notice). */
+  onTarget?: (target: Target) => void;
+}
+
+export interface HarnessRun {
+  run: RunResult;
+  reports?: WrittenReports;
+  /** Redacts the run's secrets from any text (for console output). */
+  redact: (text: string) => string;
+  /** The raw secret values of the run (self-tests grep outputs for them; never print). */
+  secretValues: () => string[];
+}
+
+export async function harnessRun(cfg: HarnessConfig, opts: HarnessRunOptions = {}): Promise<HarnessRun> {
+  const secrets = new Secrets();
+  secrets.add(cfg.client?.secret, 'client_secret');
+  secrets.add(cfg.user?.password, 'password');
+  const target = await resolveTarget(cfg);
+  let run: RunResult;
+  try {
+    opts.onTarget?.(target);
+    run = await runChecks(target, CATALOG, { secrets, only: opts.only, onProgress: opts.onProgress });
+  } finally {
+    await target.close?.();
+  }
+  const redact = (t: string) => secrets.redact(t);
+  const reports = opts.reportDir ? await writeReports(run, opts.reportDir, { redact }) : undefined;
+  return { run, reports, redact, secretValues: () => secrets.values() };
+}

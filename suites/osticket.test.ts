@@ -1,0 +1,3 @@
+import { defineAreaSuite } from './area-suite.ts';
+
+defineAreaSuite('osticket', 'osTicket server');
