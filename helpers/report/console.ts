@@ -59,11 +59,17 @@ export function formatConsoleSummary(run: RunResult, opts: ConsoleOptions): stri
   const fails = r.results.filter((x) => x.status === 'fail');
   if (fails.length) {
     out.push('', c.bold(c.red(`Failures (${fails.length})`)));
+    const explained = new Set<string>();
     for (const f of fails) {
       out.push(`  ${c.red(mark.fail)} ${c.bold(f.id)}  ${f.title}`);
       if (f.expected !== undefined) out.push(`      expected: ${wrap(f.expected, '                ')}`);
       if (f.actual !== undefined) out.push(`      actual:   ${wrap(f.actual, '                ')}`);
-      if (f.diagnosis) {
+      if (f.diagnosis && explained.has(f.diagnosis.id)) {
+        // same cause as a failure above: only the new evidence, not the whole explanation again
+        const seen = f.diagnosis.cause.includes(' Seen: ') ? f.diagnosis.cause.slice(f.diagnosis.cause.indexOf(' Seen: ') + 7) : '';
+        out.push(`      cause:    ${wrap(`${causeTitle(f.diagnosis)} [${f.diagnosis.id}], as above.${seen ? ` Seen: ${seen}` : ''}`, '                ')}`);
+      } else if (f.diagnosis) {
+        explained.add(f.diagnosis.id);
         out.push(`      cause:    ${wrap(`${causeTitle(f.diagnosis)} [${f.diagnosis.id}]. ${f.diagnosis.cause}`, '                ')}`);
         out.push(`      ${c.bold('fix:')}      ${c.bold(wrap(`[${SIDE[f.diagnosis.side] ?? f.diagnosis.side}] ${f.diagnosis.fix}`, '                '))}`);
       }

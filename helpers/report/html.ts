@@ -31,6 +31,18 @@ const fmtMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${M
 const evidenceLinks = (ids: number[]) =>
   ids.length ? ids.map((id) => `<a href="#ex-${id}">#${id}</a>`).join(' ') : '<span class="muted">none recorded</span>';
 
+/** Repeats of a diagnosis already explained on the page show only their own evidence and the fix. */
+function compactDiagnosisBlock(d: Diagnosis, firstCheck: string): string {
+  const i = d.cause.indexOf(' Seen: ');
+  return `<div class="diag compact">
+  <div class="diag-head"><strong>${h(causeTitle(d))}</strong> ${sideBadge(d.side)} <code class="diag-id">${h(d.id)}</code> <span class="muted small">explained at <a href="#check-${h(firstCheck)}">${h(firstCheck)}</a></span></div>
+  <dl class="kv-grid">
+    ${i >= 0 ? `<dt>Seen</dt><dd>${h(d.cause.slice(i + 7))}</dd>` : ''}
+    <dt>Fix</dt><dd class="fix">${h(d.fix)}</dd>
+  </dl>
+</div>`;
+}
+
 function diagnosisBlock(d: Diagnosis): string {
   const entry = isDiagnosisId(d.id) ? DIAGNOSES[d.id] : undefined;
   return `<div class="diag">
@@ -53,11 +65,17 @@ function expectedActual(r: CheckResult): string {
 </div>`;
 }
 
-function checkCard(r: CheckResult): string {
+function checkCard(r: CheckResult, explainedAt: Map<string, string>): string {
+  let diag = '';
+  if (r.diagnosis) {
+    const first = explainedAt.get(r.diagnosis.id);
+    diag = first ? compactDiagnosisBlock(r.diagnosis, first) : diagnosisBlock(r.diagnosis);
+    if (!first) explainedAt.set(r.diagnosis.id, r.id);
+  }
   return `<article class="check ${r.status}" id="check-${h(r.id)}">
   <header>${badge(r.status)} <h3>${h(r.title)}</h3> <code>${h(r.id)}</code> <span class="meta">${h(r.area)} · ${h(r.severity)} · ${fmtMs(r.ms)}</span></header>
   ${r.reason ? `<p class="reason">${h(r.reason)}</p>` : ''}
-  ${r.diagnosis ? diagnosisBlock(r.diagnosis) : ''}
+  ${diag}
   ${expectedActual(r)}
   <p class="spec"><span class="k">Spec</span> ${h(r.spec)} <span class="k">Evidence</span> ${evidenceLinks(r.evidence)}</p>
 </article>`;
@@ -242,7 +260,7 @@ table.kv{width:auto;background:var(--card);border:1px solid var(--line)}table.kv
 .seq-wrap{overflow:auto;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px;margin-top:8px}
 svg.seq{display:block;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace}
 svg.seq .lane rect{fill:#f6f8fa;stroke:#8c959f}svg.seq .lane.server rect{fill:#eef5ff;stroke:#0969da}
-svg.seq .lane-title{font:600 12px system-ui,sans-serif;text-anchor:middle;fill:var(--ink)}svg.seq .lane-sub{font-size:11px;text-anchor:middle;fill:var(--muted)}
+svg.seq .lane-title{font:600 11.5px system-ui,sans-serif;text-anchor:middle;fill:var(--ink)}svg.seq .lane-sub{font-size:11px;text-anchor:middle;fill:var(--muted)}
 svg.seq .lifeline{stroke:#c9d1d9;stroke-dasharray:4 4}
 svg.seq .hit{fill:transparent}svg.seq a.row:hover .hit{fill:#f3f8ff}svg.seq a.flagged .hit{fill:#fff5f5}
 svg.seq .flag{fill:var(--fail)}
@@ -308,6 +326,7 @@ export function renderHtmlReport(run: RunResult, opts: ReportOptions = {}): stri
     for (const id of c.evidence) flagged.set(id, [...(flagged.get(id) ?? []), c.id]);
   }
   const by = (s: Status) => r.results.filter((c) => c.status === s);
+  const explainedAt = new Map<string, string>();
   const targetLine = [
     `Target: <strong>${h(r.target.kind)}</strong> — ${h(r.target.description)}`,
     r.target.issuer ? `issuer <code>${h(r.target.issuer)}</code>` : '',
@@ -337,8 +356,8 @@ ${r.verdict === 'error' && r.results.length === 0
     : `<div class="props" id="properties">${propertyCards(r)}</div>
 <div class="counts">${counts} <span class="muted small">· ${r.results.length} checks · ${r.requests.count} request${r.requests.count === 1 ? '' : 's'}</span></div>`}
 ${causesList(r)}
-${section('failures', 'Failures', by('fail'), (rs) => rs.map(checkCard).join('\n'))}
-${section('warnings', 'Warnings', by('warn'), (rs) => rs.map(checkCard).join('\n'))}
+${section('failures', 'Failures', by('fail'), (rs) => rs.map((c) => checkCard(c, explainedAt)).join('\n'))}
+${section('warnings', 'Warnings', by('warn'), (rs) => rs.map((c) => checkCard(c, explainedAt)).join('\n'))}
 ${section('passes', 'Passed checks', by('pass'), passTable, by('pass').length <= 40)}
 ${section('skips', 'Skipped checks', by('skip'), skipTable)}
 <section id="measurements"><h2>Measurements</h2>${measurements(r)}</section>

@@ -36,9 +36,10 @@ function pathOf(url: string): string {
 
 /** How a harness actor is shown: the role it plays, then its raw name. */
 export function actorTitle(actor: string): string {
-  if (/browser|user[-_ ]?agent|^user$|^ua$/i.test(actor)) return 'harness as browser';
-  if (/osticket|^rp$|relying|client[-_ ]?profile/i.test(actor)) return 'harness as osTicket';
   if (/probe/i.test(actor)) return 'harness probe';
+  if (/conformant/i.test(actor)) return 'harness as OIDC RP';
+  if (/osticket|^rp$|relying|client[-_ ]?profile/i.test(actor)) return 'harness as osTicket';
+  if (/browser|user[-_ ]?agent|^user$|^ua$/i.test(actor)) return 'harness as browser';
   return `harness (${actor})`;
 }
 
@@ -53,7 +54,7 @@ export function buildLanes(run: Pick<RunResult, 'target' | 'transcript'>): Lane[
   }
   const roleOrder = (a: string) => {
     const t = actorTitle(a);
-    return t === 'harness as browser' ? 0 : t === 'harness as osTicket' ? 1 : 2;
+    return t === 'harness as browser' ? 0 : t === 'harness as osTicket' ? 1 : t === 'harness probe' ? 3 : 2;
   };
   actors.sort((a, b) => roleOrder(a) - roleOrder(b)); // stable: keeps first-appearance order within a role
   let issuerHost: string | undefined;
@@ -91,9 +92,9 @@ function fit(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : `${text.slice(0, Math.max(1, maxChars - 1))}…`;
 }
 
-const GUTTER = 170;
+const GUTTER = 150;
 /** Lanes share the page width (~1130 px usable) but never get narrower than 140 px (then the box scrolls). */
-const laneWidth = (lanes: number) => Math.max(140, Math.min(200, Math.floor((1130 - GUTTER) / Math.max(1, lanes))));
+const laneWidth = (lanes: number) => Math.max(120, Math.min(200, Math.floor((1140 - GUTTER - 20) / Math.max(1, lanes))));
 const HEAD = 64;
 const ROW = 44;
 const CHAR = 6.7; // ~width of one 11px monospace character
@@ -125,7 +126,7 @@ export function renderSequenceSvg(run: Pick<RunResult, 'target' | 'transcript' |
     const x = xOf.get(l.key)!;
     parts.push(
       `<g class="lane ${l.kind}"><rect x="${x - LANE_W / 2 + 8}" y="6" width="${LANE_W - 16}" height="42" rx="6"/>` +
-        `<text x="${x}" y="23" class="lane-title">${e(fit(l.title, Math.floor((LANE_W - 20) / 6.6)))}</text>` +
+        `<text x="${x}" y="23" class="lane-title">${e(fit(l.title, Math.floor((LANE_W - 16) / 6.2)))}</text>` +
         `<text x="${x}" y="39" class="lane-sub">${e(fit(l.subtitle, Math.floor((LANE_W - 24) / CHAR)))}</text>` +
         `<line x1="${x}" y1="48" x2="${x}" y2="${height - 6}" class="lifeline"/></g>`,
     );
@@ -148,7 +149,7 @@ export function renderSequenceSvg(run: Pick<RunResult, 'target' | 'transcript' |
     parts.push(`<rect class="hit" x="0" y="${y - 12}" width="${width}" height="${ROW}"/>`);
     if (fail) parts.push(`<circle class="flag" cx="10" cy="${y + 2}" r="4"/>`);
     parts.push(`<text x="20" y="${y + 1}" class="gut">#${x.id}  +${rel.toFixed(2)} s</text>`);
-    if (x.label) parts.push(`<text x="20" y="${y + 16}" class="gut-label">${e(fit(x.label, 22))}</text>`);
+    if (x.label) parts.push(`<text x="20" y="${y + 16}" class="gut-label">${e(fit(x.label, 20))}</text>`);
     parts.push(`<text x="${left + span / 2}" y="${y - 2}" class="req-text">${e(fit(req, Math.floor((span - 8) / CHAR)))}</text>`);
     parts.push(`<line x1="${from}" y1="${y + 3}" x2="${to - (to > from ? 2 : -2)}" y2="${y + 3}" class="req" marker-end="url(#ah-req)"/>`);
     parts.push(`<line x1="${to}" y1="${y + 19}" x2="${from + (to > from ? 2 : -2)}" y2="${y + 19}" class="resp ${cls}" marker-end="url(#ah-${cls})"/>`);

@@ -42,5 +42,5 @@ export function verdictSentence(run: RunResult): string {
   const top = run.causes[0];
   const failed = `${fail} of ${total} checks failed`;
   if (!top) return `${failed}; no diagnosis was attached to the failures.`;
-  return `${failed}. Most likely cause: ${causeTitle(top).replace(/\.$/, '')} (fix in ${SIDE_NAMES[top.side] ?? top.side}).`;
+  return `${failed}. Most likely cause: ${causeTitle(top).replace(/\.$/, '')}; fix in ${SIDE_NAMES[top.side] ?? top.side}.`;
 }

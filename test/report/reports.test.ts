@@ -229,7 +229,7 @@ describe('console summary', () => {
     const plain = formatConsoleSummary(run, { color: false, redact, reportDir: 'reports' });
     expect(plain).not.toMatch(ANSI);
     const lines = plain.split('\n');
-    expect(lines[1]).toMatch(/^FAIL {2}3 of 11 checks failed\. Most likely cause: osTicket Scopes typed with commas \(fix in osTicket\)\./);
+    expect(lines[1]).toMatch(/^FAIL {2}3 of 11 checks failed\. Most likely cause: osTicket Scopes typed with commas; fix in osTicket\./);
     expect(plain).toMatch(/ {2}Redirect URI +PASS/);
     expect(plain).toMatch(/ {2}Scopes +FAIL/);
     expect(plain).toMatch(/ {2}Email-based subject +FAIL/);
@@ -239,6 +239,18 @@ describe('console summary', () => {
     expect(plain).toContain('11 checks: 5 passed, 1 warning, 3 failed, 2 skipped · 1.23 s · 13 requests (budget 200)');
     expect(plain).toContain('Reports: reports/report.html');
     expect(formatConsoleSummary(run, { color: true })).toMatch(ANSI);
+  });
+
+  it('explains a cause once: later failures with the same diagnosis show only their own evidence', () => {
+    const run = failingRun();
+    run.results.push({ ...run.results[0]!, id: 'scopes.again', diagnosis: { ...run.results[0]!.diagnosis!, cause: `${run.results[0]!.diagnosis!.cause.split(' Seen: ')[0]} Seen: second evidence` } });
+    run.counts.fail++;
+    const out = formatConsoleSummary(run, { color: false }).replace(/\n\s+/g, ' '); // undo the wrapping
+    expect(out.split("osTicket's Scopes field is typed with commas").length - 1).toBe(1);
+    expect(out).toMatch(/as above\. Seen: second evidence/);
+    const html = renderHtmlReport(run);
+    expect(html).toContain('explained at <a href="#check-scopes.sent-as-osticket-sends">');
+    expect(html).toContain('second evidence');
   });
 
   it('a run that could not start says so in one sentence and lists no properties', () => {
