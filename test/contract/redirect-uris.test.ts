@@ -94,6 +94,23 @@ describe('regex matching (Python re.fullmatch)', () => {
   });
 });
 
+describe('redirect_uri_type (2026.5+): logout entries are not used for login', () => {
+  const withLogout = guide.replace(
+    '      signing_key:',
+    '        - matching_mode: strict\n          url: https://osticket.company/osticket/logout\n          redirect_uri_type: logout\n      signing_key:',
+  );
+  it('a logout-type entry does not admit an authorize request on 2026.8, while a 2025.10 profile has no such type', async () => {
+    const [newer, older] = await Promise.all([start({ blueprintText: withLogout }), start({ blueprintText: withLogout, profile: '2025.10' })]);
+    try {
+      expect((await authorize(newer.url, { redirect_uri: 'https://osticket.company/osticket/logout' })).status).toBe(400);
+      expect((await authorize(newer.url, {})).status).toBe(302);
+      expect((await authorize(older.url, { redirect_uri: 'https://osticket.company/osticket/logout' })).status).toBe(302);
+    } finally {
+      await Promise.all([newer.close(), older.close()]);
+    }
+  });
+});
+
 describe('no redirect URIs configured (authentik.md §3)', () => {
   it('the first redirect_uri seen is saved as strict before login; others then fail', async () => {
     const first = 'https://first.example/cb';
