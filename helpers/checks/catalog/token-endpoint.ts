@@ -8,7 +8,7 @@ import type { DiagnosisId } from '../../diagnosis/catalog.ts';
 import { loginThroughAuthentik } from '../../authentik/index.ts';
 import { buildOsticketAuthorizeUrl, type TokenResult } from '../../oidc/index.ts';
 import { isObject, type CheckContext, type CodeFact } from '../context.ts';
-import { fail, pass, skip, type CheckDef, type Outcome } from '../engine.ts';
+import { fail, pass, skip, warn, type CheckDef, type Outcome } from '../engine.ts';
 import { judgeLogin, noTokensReason, probeRedirect } from './shared.ts';
 
 const STRAY = /[`'"<>\s\\^{}|]/;
@@ -97,7 +97,10 @@ export const tokenChecks: CheckDef[] = [
         if (shared.token?.ok) {
           const id = ctx.target.osticket.clientId;
           const encoded = /[^A-Za-z0-9]/.test(id + ctx.target.osticket.clientSecret);
-          return fail('client-auth-method-unsupported', { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err}`, detail: `client_secret_post works but client_secret_basic is refused${encoded ? '; the Client ID or Secret has characters RFC 6749 §2.3.1 clients percent-encode, which authentik before 2026.2.2 does not decode' : ''}`, evidence: [raw.exchangeId] });
+          // osTicket sends client_secret_post, so this does not break its login: a warning when the cause is the
+          // percent-encoding (old authentik + an id/secret with characters RFC clients encode), a failure otherwise.
+          const out = { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err}`, detail: `client_secret_post works but client_secret_basic is refused${encoded ? '; the Client ID or Secret has characters RFC 6749 §2.3.1 clients percent-encode, which authentik before 2026.2.2 does not decode' : ''}`, evidence: [raw.exchangeId] };
+          return encoded ? warn('client-auth-method-unsupported', out) : fail('client-auth-method-unsupported', out);
         }
         return fail('client-secret-mismatch', { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err}`, evidence: [raw.exchangeId] });
       }
