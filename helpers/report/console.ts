@@ -56,7 +56,12 @@ export function formatConsoleSummary(run: RunResult, opts: ConsoleOptions): stri
     }
   }
 
-  const fails = r.results.filter((x) => x.status === 'fail');
+  // checks behind the most likely cause first (stable: catalog order otherwise)
+  const causeIndex = (x: (typeof r.results)[number]) => {
+    const i = x.diagnosis ? r.causes.findIndex((cause) => cause.id === x.diagnosis!.id) : -1;
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  const fails = r.results.filter((x) => x.status === 'fail').sort((a, b) => causeIndex(a) - causeIndex(b));
   if (fails.length) {
     out.push('', c.bold(c.red(`Failures (${fails.length})`)));
     const explained = new Set<string>();

@@ -325,7 +325,12 @@ export function renderHtmlReport(run: RunResult, opts: ReportOptions = {}): stri
     if (c.status !== 'fail') continue;
     for (const id of c.evidence) flagged.set(id, [...(flagged.get(id) ?? []), c.id]);
   }
-  const by = (s: Status) => r.results.filter((c) => c.status === s);
+  // Within a status, checks behind the most likely cause come first (stable: catalog order otherwise).
+  const causeIndex = (c: CheckResult) => {
+    const i = c.diagnosis ? r.causes.findIndex((x) => x.id === c.diagnosis!.id) : -1;
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  const by = (s: Status) => r.results.filter((c) => c.status === s).sort((a, b) => causeIndex(a) - causeIndex(b));
   const explainedAt = new Map<string, string>();
   const targetLine = [
     `Target: <strong>${h(r.target.kind)}</strong> — ${h(r.target.description)}`,

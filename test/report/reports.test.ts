@@ -158,6 +158,10 @@ describe('report.html (static)', () => {
     expect(html).toContain('most likely'.replace('most', 'Most'));
     // the top cause is the root cause, not its echo
     expect(html.indexOf('scopes-comma-separated')).toBeLessThan(html.indexOf('userinfo-error'));
+    // failures are ordered by their cause's rank: sub-mode-not-email (cause 2) before userinfo-error (cause 3)
+    const failures = html.slice(html.indexOf('id="failures"'), html.indexOf('id="warnings"'));
+    const failOrder = [...failures.matchAll(/<article class="check fail" id="check-([^"]+)"/g)].map((m) => m[1]);
+    expect(failOrder).toEqual(['scopes.sent-as-osticket-sends', 'subject.sub-is-email', 'scopes.userinfo-email']);
   });
 
   it('draws a lane per actor and host and one arrow pair per exchange, and a details per exchange', () => {
