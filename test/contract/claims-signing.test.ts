@@ -14,11 +14,29 @@ import { DEFAULT_BLUEPRINT_PATH, type RunningReferenceProvider } from '../../com
 import { authorizePath, Client, CLIENT_ID, CLIENT_SECRET, exchange, loginForCallback, start, variant } from './support.ts';
 
 const guide = readFileSync(DEFAULT_BLUEPRINT_PATH, 'utf8');
+const withUpn = guide.replace('sub_mode: user_email', 'sub_mode: user_upn').replace('      is_active: true', '      is_active: true\n      attributes:\n        upn: osticket-test@corp.example');
+/** Every provider this file needs, started in parallel once (one per variant, not per test). */
+const SETUPS = {
+  hs: { blueprintPath: variant('no-signing-key') },
+  enc: { blueprintPath: variant('encryption-key') },
+  hashed: { blueprintPath: variant('sub-mode-hashed') },
+  hashed2: { blueprintPath: variant('sub-mode-hashed') },
+  username: { blueprintPath: variant('sub-mode-username') },
+  uuid: { blueprintPath: variant('sub-mode-uuid') },
+  userId: { blueprintText: guide.replace('sub_mode: user_email', 'sub_mode: user_id') },
+  upn: { blueprintText: withUpn },
+  noUpn: { blueprintText: guide.replace('sub_mode: user_email', 'sub_mode: user_upn') },
+  noEmailUser: { blueprintPath: variant('user-without-email') },
+  old: { profile: '2025.8' as const },
+  noEmail: { blueprintPath: variant('no-email-mapping') },
+  noProfile: { blueprintPath: variant('no-profile-mapping') },
+  noOpenid: { blueprintPath: variant('no-openid-mapping') },
+  clock: { clockOffsetSec: -7200 },
+} satisfies Record<string, Parameters<typeof start>[0]>;
+const P = {} as Record<keyof typeof SETUPS, RunningReferenceProvider>;
 const providers: RunningReferenceProvider[] = [];
-async function boot(opts: Parameters<typeof start>[0]) {
-  const p = await start(opts);
-  providers.push(p);
-  return p;
+async function boot(name: keyof typeof SETUPS) {
+  return P[name];
 }
 afterAll(async () => {
   await Promise.all(providers.map((p) => p.close()));
@@ -37,7 +55,11 @@ const userinfo = (p: RunningReferenceProvider, init: { method?: string; headers?
 let guideRef: RunningReferenceProvider;
 let guideTokens: Record<string, any>;
 beforeAll(async () => {
-  guideRef = await boot({});
+  const names = Object.keys(SETUPS) as Array<keyof typeof SETUPS>;
+  const started = await Promise.all([start(), ...names.map((n) => start(SETUPS[n]))]);
+  providers.push(...started);
+  guideRef = started[0]!;
+  names.forEach((n, i) => (P[n] = started[i + 1]!));
   guideTokens = await tokensFor(guideRef, 'email openid profile', { nonce: 'n-42' });
 });
 
@@ -79,7 +101,7 @@ describe('id_token and JWT access token (id_token.py IDToken.new / to_access_tok
   });
 
   it('no signing key: HS256 keyed with the client secret, no kid', async () => {
-    const p = await boot({ blueprintPath: variant('no-signing-key') });
+    const p = await boot('hs');
     const t = await tokensFor(p);
     const header = jose.decodeProtectedHeader(t.id_token);
     expect(header.alg).toBe('HS256');
@@ -89,7 +111,7 @@ describe('id_token and JWT access token (id_token.py IDToken.new / to_access_tok
   });
 
   it('encryption key: id_token and access token are compact JWE RSA-OAEP-256 / A256CBC-HS512 with the key\'s kid', async () => {
-    const p = await boot({ blueprintPath: variant('encryption-key') });
+    const p = await boot('enc');
     const t = await tokensFor(p);
     const jwks = (await (await fetch(`${p.url}/application/o/osticket/jwks/`)).json()) as jose.JSONWebKeySet;
     const encKid = jwks.keys.find((k) => k.use === 'enc')!.kid;
@@ -117,26 +139,25 @@ describe('subject modes (IDToken.new, User.uid)', () => {
   });
 
   it('hashed_user_id: sha256 hex of "<pk>-<install_id>", new install id per start', async () => {
-    const p = await boot({ blueprintPath: variant('sub-mode-hashed') });
+    const p = await boot('hashed');
     const t = await tokensFor(p);
     const user = p.blueprint.users[0]!;
     expect(jose.decodeJwt(t.id_token).sub).toBe(createHash('sha256').update(`${user.pk}-${p.installId}`).digest('hex'));
-    const p2 = await boot({ blueprintPath: variant('sub-mode-hashed') });
+    const p2 = await boot('hashed2');
     expect(p2.installId).not.toBe(p.installId);
   });
 
   it('user_username and user_uuid', async () => {
-    const [pu, pv] = await Promise.all([boot({ blueprintPath: variant('sub-mode-username') }), boot({ blueprintPath: variant('sub-mode-uuid') })]);
+    const [pu, pv] = await Promise.all([boot('username'), boot('uuid')]);
     expect(jose.decodeJwt((await tokensFor(pu)).id_token).sub).toBe('osticket-test');
     expect(jose.decodeJwt((await tokensFor(pv)).id_token).sub).toBe(pv.blueprint.users[0]!.uuid);
   });
 
   it('user_id is the primary key; user_upn uses attributes.upn and falls back to uid', async () => {
-    const withUpn = guide.replace('sub_mode: user_email', 'sub_mode: user_upn').replace('      is_active: true', '      is_active: true\n      attributes:\n        upn: osticket-test@corp.example');
     const [pid, pupn, pnoupn] = await Promise.all([
-      boot({ blueprintText: guide.replace('sub_mode: user_email', 'sub_mode: user_id') }),
-      boot({ blueprintText: withUpn }),
-      boot({ blueprintText: guide.replace('sub_mode: user_email', 'sub_mode: user_upn') }),
+      boot('userId'),
+      boot('upn'),
+      boot('noUpn'),
     ]);
     expect(jose.decodeJwt((await tokensFor(pid)).id_token).sub).toBe(String(pid.blueprint.users[0]!.pk));
     expect(jose.decodeJwt((await tokensFor(pupn)).id_token).sub).toBe('osticket-test@corp.example');
@@ -145,7 +166,7 @@ describe('subject modes (IDToken.new, User.uid)', () => {
   });
 
   it('user_email with an empty email gives an empty sub', async () => {
-    const p = await boot({ blueprintPath: variant('user-without-email') });
+    const p = await boot('noEmailUser');
     expect(jose.decodeJwt((await tokensFor(p)).id_token).sub).toBe('');
   });
 });
@@ -158,7 +179,7 @@ describe('scope mappings and claims (providers-oauth2.yaml, check_scope)', () =>
   });
 
   it('email_verified is true in the 2025.8 profile', async () => {
-    const p = await boot({ profile: '2025.8' });
+    const p = await boot('old');
     const ui = (await (await userinfo(p, { headers: { authorization: `Bearer ${(await tokensFor(p)).access_token}` } })).json()) as any;
     expect(ui.email_verified).toBe(true);
   });
@@ -177,7 +198,7 @@ describe('scope mappings and claims (providers-oauth2.yaml, check_scope)', () =>
   });
 
   it('no email mapping: no email claim anywhere', async () => {
-    const p = await boot({ blueprintPath: variant('no-email-mapping') });
+    const p = await boot('noEmail');
     const t = await tokensFor(p);
     const ui = (await (await userinfo(p, { headers: { authorization: `Bearer ${t.access_token}` } })).json()) as any;
     expect(ui).not.toHaveProperty('email');
@@ -185,14 +206,14 @@ describe('scope mappings and claims (providers-oauth2.yaml, check_scope)', () =>
   });
 
   it('no profile mapping: no name claims', async () => {
-    const p = await boot({ blueprintPath: variant('no-profile-mapping') });
+    const p = await boot('noProfile');
     const ui = (await (await userinfo(p, { headers: { authorization: `Bearer ${(await tokensFor(p)).access_token}` } })).json()) as any;
     expect(ui).not.toHaveProperty('name');
     expect(ui.email).toBe('osticket-test@example.com');
   });
 
   it('no openid mapping: the code flow succeeds with an id_token, userinfo is 403 insufficient_scope', async () => {
-    const p = await boot({ blueprintPath: variant('no-openid-mapping') });
+    const p = await boot('noOpenid');
     const t = await tokensFor(p);
     expect(t.id_token).toBeTruthy();
     const r = await userinfo(p, { headers: { authorization: `Bearer ${t.access_token}` } });
@@ -241,7 +262,7 @@ describe('userinfo (views/userinfo.py, utils.py extract_access_token)', () => {
 
 describe('clock offset (the one non-authentik switch)', () => {
   it('shifts iat, exp, auth_time and the Date header', async () => {
-    const p = await boot({ clockOffsetSec: -7200 });
+    const p = await boot('clock');
     const t = await tokensFor(p);
     const c = jose.decodeJwt(t.id_token);
     const now = Math.floor(Date.now() / 1000);
