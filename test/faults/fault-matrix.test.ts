@@ -31,6 +31,8 @@ const CASES: FaultCase[] = [
   { name: 'sub_mode user_username', cfg: { embedded: { blueprint: variant('sub-mode-username') } }, top: 'sub-mode-not-email' },
   { name: 'sub_mode user_uuid', cfg: { embedded: { blueprint: variant('sub-mode-uuid') } }, top: 'sub-mode-not-email' },
   { name: 'no signing key (HS256, JWKS {})', cfg: { embedded: { blueprint: variant('no-signing-key') } }, top: 'no-signing-key' },
+  { name: 'regex redirect ".*" (what the 2024 migration made of "*")', cfg: { embedded: { blueprint: variant('redirect-regex-wildcard') } }, top: 'redirect-uri-regex-too-broad' },
+  { name: 'client type public (secret not checked)', cfg: { embedded: { blueprint: variant('client-type-public') } }, top: 'client-type-public' },
   { name: 'regex redirect admitting near misses', cfg: { embedded: { blueprint: variant('redirect-regex-broad') } }, top: 'redirect-uri-regex-too-broad' },
   { name: 'redirect registered with a trailing slash', cfg: { embedded: { blueprint: variant('redirect-trailing-slash') } }, top: 'redirect-uri-trailing-slash' },
   { name: 'redirect for another path (/api/auth/ext)', cfg: { embedded: { blueprint: variant('redirect-other-path') } }, top: 'redirect-uri-other-path' },
