@@ -150,16 +150,42 @@ export async function beginStack(opts: { progress?: ProgressSink; name?: string 
   return run;
 }
 
+type Listing = { Id: string; Names?: string[]; State?: string; Labels?: Record<string, string> };
+type DockerodeLike = {
+  listContainers(o: object): Promise<Listing[]>;
+  listNetworks(o: object): Promise<Array<{ Name: string }>>;
+};
+
+/** testcontainers' own dockerode handle (same engine as the containers), which can list exited containers too. */
+async function engine(): Promise<{ dockerode?: DockerodeLike; client: Awaited<ReturnType<typeof getContainerRuntimeClient>> }> {
+  const client = await getContainerRuntimeClient();
+  return { client, dockerode: (client.container as unknown as { dockerode?: DockerodeLike }).dockerode };
+}
+
+/** Containers (running or exited) with this harness's stack label, optionally of one stack: "name state" lines. */
+export async function listStackContainers(stackId?: string): Promise<string[]> {
+  const { dockerode, client } = await engine();
+  const label = stackId ? `${STACK_LABEL}=${stackId}` : STACK_LABEL;
+  const all: Listing[] = dockerode ? await dockerode.listContainers({ all: true, filters: { label: [label] } }) : await client.container.list();
+  return all
+    .filter((c) => (stackId ? c.Labels?.[STACK_LABEL] === stackId : c.Labels?.[STACK_LABEL] !== undefined))
+    .map((c) => `${(c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, '')} ${c.State ?? ''}`.trim());
+}
+
+/** True when a network of that exact name exists in the engine. */
+export async function stackNetworkExists(name: string): Promise<boolean> {
+  const { dockerode } = await engine();
+  if (!dockerode) throw new Error('cannot list networks: no dockerode handle in this testcontainers version');
+  return (await dockerode.listNetworks({ filters: { name: [name] } })).some((n) => n.Name === name);
+}
+
 /**
  * Removes every container still carrying this stack's label: one whose start failed half-way (created, then its
  * wait strategy failed) may be left by testcontainers, and without Ryuk nobody else would remove it.
  */
 async function sweepLabelled(stackId: string, progress: (line: string) => void): Promise<void> {
   try {
-    const client = await getContainerRuntimeClient();
-    // testcontainers' list() shows running containers only; its dockerode handle can list exited ones too.
-    type Listing = { Id: string; Labels?: Record<string, string> };
-    const dockerode = (client.container as unknown as { dockerode?: { listContainers(o: object): Promise<Listing[]> } }).dockerode;
+    const { client, dockerode } = await engine();
     const all: Listing[] = dockerode
       ? await dockerode.listContainers({ all: true, filters: { label: [`${STACK_LABEL}=${stackId}`] } })
       : await client.container.list();

@@ -2,9 +2,8 @@
  * Shared probes for the container tests: is a Docker engine reachable, and which images can run here. Tests skip
  * with these reasons instead of failing where Docker or an image is missing (no registry on our CI machines).
  */
-import { execFileSync } from 'node:child_process';
 import { DEFAULT_IMAGES, LOCAL_IMAGES, authentikImageRef, isReferenceAuthentik } from '../../compose/containers/images.ts';
-import { STACK_LABEL } from '../../compose/containers/lifecycle.ts';
+import { listStackContainers, stackNetworkExists } from '../../compose/containers/lifecycle.ts';
 import { dockerUnavailableReason, imageExists } from '../../compose/containers/stack.ts';
 
 export const dockerReason: string | undefined = await dockerUnavailableReason();
@@ -35,14 +34,6 @@ export async function realStackReason(): Promise<string | undefined> {
   return undefined;
 }
 
-/** Every container (running or not) carrying the stack label, optionally for one stack id. */
-export function leftoverContainers(stackId?: string): string[] {
-  const filter = stackId ? `label=${STACK_LABEL}=${stackId}` : `label=${STACK_LABEL}`;
-  const out = execFileSync('docker', ['ps', '-a', '--filter', filter, '--format', '{{.Names}} {{.Status}}'], { encoding: 'utf8', timeout: 10_000 });
-  return out.split('\n').filter(Boolean);
-}
-
-export function networkExists(name: string): boolean {
-  const out = execFileSync('docker', ['network', 'ls', '--filter', `name=^${name}$`, '--format', '{{.Name}}'], { encoding: 'utf8', timeout: 10_000 });
-  return out.split('\n').includes(name);
-}
+/** Every container (running or exited) carrying the stack label, optionally of one stack (asks the same engine as testcontainers). */
+export const leftoverContainers = (stackId?: string): Promise<string[]> => listStackContainers(stackId);
+export const networkExists = (name: string): Promise<boolean> => stackNetworkExists(name);

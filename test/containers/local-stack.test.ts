@@ -39,8 +39,8 @@ if (reason) {
     const t = Date.now();
     await stack.stop();
     console.log(`[local-stack] start ${startMs} ms (${JSON.stringify(stack.timings)}), stop ${Date.now() - t} ms`);
-    expect(leftoverContainers(stack.stackId)).toEqual([]);
-    expect(networkExists(stack.networkName)).toBe(false);
+    expect(await leftoverContainers(stack.stackId)).toEqual([]);
+    expect(await networkExists(stack.networkName)).toBe(false);
   }, 60_000);
 
   it('maps the aliases to loopback ports', () => {

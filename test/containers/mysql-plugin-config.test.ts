@@ -45,7 +45,7 @@ if (mysqlImage.reason) {
     await run?.stop();
     timings.stop = Date.now() - t;
     console.log(`[mysql-plugin-config] ${mysqlImage.image}: start ${timings.start} ms, stop ${timings.stop} ms`);
-    if (id) expect(leftoverContainers(id)).toEqual([]);
+    if (id) expect(await leftoverContainers(id)).toEqual([]);
   }, 60_000);
 
   it('progress lines name the container and its elapsed time', () => {

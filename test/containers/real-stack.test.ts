@@ -32,7 +32,7 @@ if (reason) {
     await http?.close();
     if (!stack) return;
     await stack.stop();
-    expect(leftoverContainers(stack.stackId)).toEqual([]);
+    expect(await leftoverContainers(stack.stackId)).toEqual([]);
   }, 120_000);
 
   it('authentik discovery through the alias names the alias-based issuer', async () => {

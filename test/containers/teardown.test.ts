@@ -37,8 +37,8 @@ if (reason) {
     expect(started).toEqual(['mysql', 'authentik']);
     expect(run).toBeDefined();
     expect(lines.some((l) => /start failed, tearing down/.test(l))).toBe(true);
-    expect(leftoverContainers(run!.id)).toEqual([]);
-    expect(networkExists(run!.network.getName())).toBe(false);
+    expect(await leftoverContainers(run!.id)).toEqual([]);
+    expect(await networkExists(run!.network.getName())).toBe(false);
   }, 120_000);
 
   it('a container that dies while starting is named in the error with its last log lines, and nothing is left', async () => {
@@ -56,8 +56,8 @@ if (reason) {
     expect(e.message).toMatch(/container "authentik" \(.*\) failed to start/);
     expect(e.lastLogLines.join('\n')).toContain('reference-entry: blueprint not found at /nonexistent/blueprint.yaml');
     expect(Date.now() - t).toBeLessThan(60_000); // fails fast: the log stream ends, no full startup timeout
-    expect(leftoverContainers(run!.id)).toEqual([]);
-    expect(networkExists(run!.network.getName())).toBe(false);
+    expect(await leftoverContainers(run!.id)).toEqual([]);
+    expect(await networkExists(run!.network.getName())).toBe(false);
   }, 120_000);
 
   it('Ctrl-C (SIGINT) while the stack runs tears it down and exits 130', async () => {
@@ -76,14 +76,14 @@ if (reason) {
       child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`child exited ${code} before UP:\n${errOut}`)); });
     });
     const [stackId, network] = up as [string, string];
-    expect(leftoverContainers(stackId).length).toBe(2);
+    expect((await leftoverContainers(stackId)).length).toBe(2);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
     if (code === 'timeout') child.kill('SIGKILL');
     expect(code).toBe(130);
     expect(errOut).toMatch(/SIGINT: tearing the stack down/);
-    expect(leftoverContainers(stackId)).toEqual([]);
-    expect(networkExists(network)).toBe(false);
+    expect(await leftoverContainers(stackId)).toEqual([]);
+    expect(await networkExists(network)).toBe(false);
   }, 150_000);
 });

@@ -1,0 +1,12 @@
+/** Public API of the container stacks (see README.md in this folder). */
+export {
+  AUTHENTIK_URL, OSTICKET_URL, REDIRECT_URI, SLUG,
+  dockerUnavailableReason, imageExists, stackBlueprint, startLocalStack, startMysql, startStack,
+  type DbCredentials, type LocalStack, type Stack, type StackClient, type StackOptions, type StackUser,
+} from './stack.ts';
+export { DEFAULT_IMAGES, LOCAL_IMAGES, authentikImageRef, isReferenceAuthentik, stackImages, type StackImages } from './images.ts';
+export {
+  ContainerStartError, STACK_LABEL, applyTestcontainersDefaults, beginStack, listStackContainers, stackNetworkExists,
+  type ProgressSink, type StackRun,
+} from './lifecycle.ts';
+export { installOsticket, readSecretSalt, type OsticketInstallInput, type OsticketInstallResult } from './osticket-setup.ts';
