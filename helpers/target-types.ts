@@ -46,6 +46,8 @@ export interface Target {
   osticket: OsticketPluginSettings;
   /** A running osTicket, when there is one (containers, or live with --osticket). */
   osticketServer?: OsticketServer;
+  /** Why there is no osTicket server on this target (the skip reason of the osTicket-server checks). */
+  noOsticketReason?: string;
   /** The test user in authentik. */
   user: { username: string; password: string; email?: string; name?: string };
   /** host:port -> ip:port, e.g. {"authentik.company:443": "127.0.0.1:9443"}; Host header, cookies and SNI keep the name. */

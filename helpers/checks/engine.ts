@@ -101,9 +101,10 @@ async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> 
   let outcome: Outcome;
   if (check.needsOsticketServer && !ctx.target.osticketServer) {
     outcome = skip(
-      ctx.target.kind === 'embedded'
-        ? 'the embedded target has no osTicket server (its osTicket side is the client profile); run --target containers or give --osticket'
-        : 'no osTicket server configured for this target (give osticket.url / --osticket)',
+      ctx.target.noOsticketReason ??
+        (ctx.target.kind === 'embedded'
+          ? 'the embedded target has no osTicket server (its osTicket side is the client profile); run --target containers or give --osticket'
+          : 'no osTicket server configured for this target (give osticket.url / --osticket)'),
     );
   } else {
     try {

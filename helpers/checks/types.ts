@@ -53,6 +53,16 @@ export interface Diagnosis {
   rank?: number;
 }
 
+/** A distinct cause of a run, ranked (helpers/diagnosis rankCauses). */
+export interface Cause extends Diagnosis {
+  /** 'fail' if any failing check points at it, else 'warn'. */
+  status: 'fail' | 'warn';
+  /** The checks that point at it. */
+  checks: string[];
+  distinguish?: string;
+  title?: string;
+}
+
 export interface CheckResult {
   id: string;
   area: Area;
@@ -84,7 +94,7 @@ export interface RunResult {
   counts: Record<Status, number>;
   properties: Record<PropertyId, { title: string; status: Status; checks: string[] }>;
   /** Ranked distinct causes across all failures, most likely first. */
-  causes: Diagnosis[];
+  causes: Cause[];
   results: CheckResult[];
   measurements: Record<string, number | string>;
   requests: { count: number; budget?: number };
