@@ -83,16 +83,27 @@ export async function runChecks(target: Target, catalog: readonly CheckDef[], op
   const selected = catalog.filter((c) => !opts.only || opts.only.includes(c.area));
   const results: CheckResult[] = [];
   try {
+    let stopped: string | undefined;
     for (const [index, check] of selected.entries()) {
       opts.onProgress?.({ phase: 'start', check, index, total: selected.length });
-      const result = await runOne(ctx, check);
+      const result = stopped ? skipped(check, stopped) : await runOne(ctx, check);
       results.push(result);
+      // An unreachable target (refused, DNS, TLS), the run deadline or the request budget ends the run: every
+      // further check would only repeat the same failure (and, live, spend requests).
+      const d = result.diagnosis;
+      if (!stopped && result.status === 'fail' && d && (d.side === 'network' || d.id === 'run-deadline-exceeded' || d.id === 'request-budget-exhausted')) {
+        stopped = `not run: ${d.id === 'request-budget-exhausted' ? 'the request budget is spent' : d.id === 'run-deadline-exceeded' ? 'the run deadline passed' : 'the target is unreachable'} (see ${result.id})`;
+      }
       opts.onProgress?.({ phase: 'end', check, index, total: selected.length, result });
     }
   } finally {
     await ctx.close();
   }
   return assemble(target, ctx, results, started);
+}
+
+function skipped(check: CheckDef, reason: string): CheckResult {
+  return { id: check.id, area: check.area, title: check.title, status: 'skip', severity: check.severity, spec: check.spec, reason, evidence: [], ms: 0 };
 }
 
 async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> {

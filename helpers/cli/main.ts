@@ -127,14 +127,15 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--json', 'print the results as JSON')
     .addHelpText('after', '\nExample:\n  oidc-harness diagnose --issuer https://authentik.company/application/o/osticket/ \\\n    --client-id abc --client-secret-file secret.txt --redirect-uri https://osticket.company/osticket/api/auth/oauth2 \\\n    --username osticket-test --password-file password.txt')
     .action(async (o: Record<string, string | string[] | boolean | undefined>) => {
+      // commander stores --client-id as clientId (camelCase).
       const s = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
       const cfg = baseConfig({ config: s('config') }, io.env);
       cfg.target = 'live';
       const iss = s('issuer') ? splitIssuer(s('issuer')!) : undefined;
       cfg.authentik = { ...cfg.authentik, ...(iss ? { url: iss.url, slug: iss.slug } : {}), ...(s('authentik') ? { url: s('authentik') } : {}), ...(s('slug') ? { slug: s('slug') } : {}) };
-      cfg.client = { ...cfg.client, ...(s('client-id') ? { id: s('client-id') } : {}), ...(s('client-secret') ? { secret: s('client-secret') } : {}), ...(s('client-secret-file') ? { secretFile: s('client-secret-file') } : {}) };
-      cfg.osticket = { ...cfg.osticket, ...(s('redirect-uri') ? { redirectUri: s('redirect-uri') } : {}), ...(s('osticket') ? { url: s('osticket') } : {}), ...(s('scopes') ? { scopes: s('scopes') } : {}) };
-      cfg.user = { ...cfg.user, ...(s('username') ? { username: s('username') } : {}), ...(s('password-file') ? { passwordFile: s('password-file') } : {}), ...(s('email') ? { email: s('email') } : {}) };
+      cfg.client = { ...cfg.client, ...(s('clientId') ? { id: s('clientId') } : {}), ...(s('clientSecret') ? { secret: s('clientSecret') } : {}), ...(s('clientSecretFile') ? { secretFile: s('clientSecretFile') } : {}) };
+      cfg.osticket = { ...cfg.osticket, ...(s('redirectUri') ? { redirectUri: s('redirectUri') } : {}), ...(s('osticket') ? { url: s('osticket') } : {}), ...(s('scopes') ? { scopes: s('scopes') } : {}) };
+      cfg.user = { ...cfg.user, ...(s('username') ? { username: s('username') } : {}), ...(s('passwordFile') ? { passwordFile: s('passwordFile') } : {}), ...(s('email') ? { email: s('email') } : {}) };
       if (s('ca')) cfg.caFile = s('ca');
       if (Array.isArray(o.resolve)) cfg.resolve = { ...cfg.resolve, ...parseResolveList(o.resolve) };
       setExit(await runAndReport(cfg, { report: s('report'), json: o.json === true }, io));
