@@ -158,7 +158,7 @@ function assemble(target: Target, ctx: CheckContext, results: CheckResult[], sta
   const properties = {} as RunResult['properties'];
   for (const [id, p] of Object.entries(PROPERTIES) as Array<[PropertyId, (typeof PROPERTIES)[PropertyId]]>) {
     const mine = results.filter((r) => (p.areas as readonly Area[]).includes(r.area));
-    properties[id] = { title: p.title, status: rollUp(mine.map((r) => r.status)), checks: mine.map((r) => r.id) };
+    properties[id] = { title: p.title, status: propertyStatus(mine.map((r) => r.status)), checks: mine.map((r) => r.id) };
   }
   const causes = rankCauses(results);
   const top = causes[0];
@@ -190,10 +190,13 @@ function assemble(target: Target, ctx: CheckContext, results: CheckResult[], sta
   };
 }
 
-/** A property fails if any of its checks fails; otherwise warn > pass > skip. */
-export function rollUp(statuses: Status[]): Status {
+/**
+ * A property is proven only when every one of its checks ran: it fails if any check fails, is `skip` (not proven)
+ * if any check could not run, else `warn` if any warned, else `pass`.
+ */
+export function propertyStatus(statuses: Status[]): Status {
+  if (statuses.length === 0) return 'skip';
   if (statuses.includes('fail')) return 'fail';
-  if (statuses.includes('warn')) return 'warn';
-  if (statuses.includes('pass')) return 'pass';
-  return 'skip';
+  if (statuses.includes('skip')) return 'skip';
+  return statuses.includes('warn') ? 'warn' : 'pass';
 }
