@@ -3,9 +3,8 @@
  */
 import { fail, pass, skip, type CheckDef } from '../engine.ts';
 import { expectedIssuer, isObject } from '../context.ts';
+import { STRAY } from './shared.ts';
 
-/** Characters that never belong in an endpoint URL typed into osTicket (the guide's own line has a backtick). */
-const STRAY = /[`'"<>\s\\^{}|]/;
 
 export const discoveryChecks: CheckDef[] = [
   {

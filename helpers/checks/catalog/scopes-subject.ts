@@ -6,9 +6,7 @@ import type { DiagnosisId } from '../../diagnosis/catalog.ts';
 import { inspectJwt, mapOsticketIdentity, type UserinfoResult } from '../../oidc/index.ts';
 import type { CheckContext, OsticketLoginFact } from '../context.ts';
 import { fail, pass, skip, warn, type CheckDef, type Outcome } from '../engine.ts';
-import { GUIDE_SCOPES, mappingDiagnosis, noTokensReason } from './shared.ts';
-
-const STRAY = /[`'"<>\s\\^{}|]/;
+import { endpointFault, GUIDE_SCOPES, mappingDiagnosis, noTokensReason } from './shared.ts';
 
 /** Scope words as authentik reads them: split on whitespace only (authorize.py `scope.split()`, osticket.md §10.1). */
 export const scopeWords = (s: string | undefined): string[] => (s ?? '').split(/\s+/).filter(Boolean);
@@ -24,14 +22,10 @@ function missingScopeDiagnosis(fact: OsticketLoginFact, missing: string[]): Diag
 
 /** The diagnosis for a failed Resource Details (userinfo) request made by osTicket. */
 async function userinfoFailure(ctx: CheckContext, fact: OsticketLoginFact, u: Extract<UserinfoResult, { ok: false }>): Promise<Outcome> {
-  const md = await ctx.metadata();
-  const configured = fact.settings.userinfoUrl;
   const detail = u.detail;
   const evidence = u.exchangeId ? [u.exchangeId] : [];
-  if (md && configured !== md.userinfo_endpoint) {
-    const diagnosis: DiagnosisId = STRAY.test(configured) ? 'endpoint-stray-character' : 'endpoint-mismatch';
-    return fail(diagnosis, { expected: `userinfo at ${String(md.userinfo_endpoint)}`, actual: `${JSON.stringify(configured)}: ${detail}`, detail: `osTicket's Resource Details Endpoint is ${JSON.stringify(configured)}`, evidence });
-  }
+  const wrongEndpoint = await endpointFault(ctx, 'userinfo', detail, evidence);
+  if (wrongEndpoint) return wrongEndpoint;
   if (u.status === 403 || u.error === 'insufficient_scope') {
     const granted = scopeWords(fact.token?.ok ? fact.token.token.scope : undefined);
     const diagnosis = granted.includes('openid') ? 'userinfo-error' : missingScopeDiagnosis(fact, ['openid']);

@@ -4,10 +4,33 @@
  * check that meets it (the fault matrix asserts exactly that).
  */
 import type { DiagnosisId } from '../../diagnosis/catalog.ts';
+import { fail, type Outcome } from '../engine.ts';
 import { buildOsticketAuthorizeUrl } from '../../oidc/index.ts';
 import { parseAuthentikErrorPage } from '../../authentik/index.ts';
 import type { CheckContext, CodeFact } from '../context.ts';
 import { networkDiagnosis } from '../engine.ts';
+
+/** Characters that never belong in an endpoint URL typed into osTicket (the guide's own line has a backtick). */
+export const STRAY = /[`'"<>\s\\^{}|]/;
+
+const ENDPOINTS = {
+  authorize: { setting: 'authorizeUrl', field: 'Authorization Endpoint', discovery: 'authorization_endpoint' },
+  token: { setting: 'tokenUrl', field: 'Token Endpoint', discovery: 'token_endpoint' },
+  userinfo: { setting: 'userinfoUrl', field: 'Resource Details Endpoint', discovery: 'userinfo_endpoint' },
+} as const;
+
+/**
+ * When a request osTicket makes failed and osTicket's endpoint setting differs from discovery, that setting is the
+ * cause (a stray character, or a missing trailing slash: authentik has APPEND_SLASH=False, authentik.md §1).
+ */
+export async function endpointFault(ctx: CheckContext, which: keyof typeof ENDPOINTS, seen: string, evidence: number[]): Promise<Outcome | undefined> {
+  const e = ENDPOINTS[which];
+  const md = await ctx.metadata();
+  const configured = ctx.target.osticket[e.setting];
+  if (!md || configured === md[e.discovery]) return undefined;
+  const diagnosis: DiagnosisId = STRAY.test(configured) ? 'endpoint-stray-character' : 'endpoint-mismatch';
+  return fail(diagnosis, { expected: `${which} request to ${String(md[e.discovery])}`, actual: `${JSON.stringify(configured)}: ${seen}`, detail: `osTicket's ${e.field} is ${JSON.stringify(configured)}`, evidence });
+}
 
 export interface Judged {
   diagnosis: DiagnosisId;

@@ -9,9 +9,7 @@ import { loginThroughAuthentik } from '../../authentik/index.ts';
 import { buildOsticketAuthorizeUrl, type TokenResult } from '../../oidc/index.ts';
 import { isObject, type CheckContext, type CodeFact } from '../context.ts';
 import { fail, pass, skip, warn, type CheckDef, type Outcome } from '../engine.ts';
-import { judgeLogin, noTokensReason, probeRedirect } from './shared.ts';
-
-const STRAY = /[`'"<>\s\\^{}|]/;
+import { endpointFault, judgeLogin, noTokensReason, probeRedirect } from './shared.ts';
 
 interface TokenPost {
   status: number;
@@ -47,13 +45,9 @@ async function codeFor(ctx: CheckContext, label: string, fact?: CodeFact, baseli
 
 /** The diagnosis for osTicket's own (client_secret_post) token request failing. */
 async function tokenFailure(ctx: CheckContext, t: Extract<TokenResult, { ok: false }>): Promise<Outcome> {
-  const md = await ctx.metadata();
-  const configured = ctx.target.osticket.tokenUrl;
   const evidence = t.exchangeId ? [t.exchangeId] : [];
-  if (md && configured !== md.token_endpoint) {
-    const diagnosis: DiagnosisId = STRAY.test(configured) ? 'endpoint-stray-character' : 'endpoint-mismatch';
-    return fail(diagnosis, { expected: `token request to ${String(md.token_endpoint)}`, actual: `${JSON.stringify(configured)}: ${t.detail}`, detail: `osTicket's Token Endpoint is ${JSON.stringify(configured)}`, evidence });
-  }
+  const wrongEndpoint = await endpointFault(ctx, 'token', t.detail, evidence);
+  if (wrongEndpoint) return wrongEndpoint;
   if (t.kind === 'transport' && t.httpError) throw t.httpError;
   if (t.error === 'invalid_client') return fail('client-secret-mismatch', { expected: 'HTTP 200 with tokens', actual: t.detail, detail: t.detail, evidence });
   return fail('token-endpoint-error', { expected: 'HTTP 200 with tokens', actual: t.detail, detail: t.detail, evidence });
