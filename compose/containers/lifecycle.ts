@@ -92,6 +92,9 @@ export async function beginStack(opts: { progress?: ProgressSink; name?: string 
   let stopping: Promise<void> | undefined;
 
   const onSignal = (signal: NodeJS.Signals) => {
+    // If whoever reads our output is gone (a closed pipe), writing must not crash us before the teardown.
+    process.stderr.on('error', () => undefined);
+    process.stdout.on('error', () => undefined);
     progress(`${signal}: tearing the stack down`);
     void run.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };

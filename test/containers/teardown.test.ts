@@ -76,11 +76,16 @@ if (reason) {
       child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`child exited ${code} before UP:\n${errOut}`)); });
     });
     const [stackId, network] = up as [string, string];
-    expect((await leftoverContainers(stackId)).length).toBe(2);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
-    if (code === 'timeout') child.kill('SIGKILL');
+    let code: number | null | 'timeout' = 'timeout';
+    try {
+      expect((await leftoverContainers(stackId)).length).toBe(2);
+    } finally {
+      // Always interrupt the child, even when an assertion above failed: it must never outlive the test.
+      child.kill('SIGINT');
+      code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
+      if (code === 'timeout') child.kill('SIGKILL');
+    }
     expect(code).toBe(130);
     expect(errOut).toMatch(/SIGINT: tearing the stack down/);
     expect(await leftoverContainers(stackId)).toEqual([]);
