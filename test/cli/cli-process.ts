@@ -43,7 +43,7 @@ export function runProcess(
   args: string[],
   opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
-  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const timeoutMs = opts.timeoutMs ?? 40_000;
   const t0 = performance.now();
   return new Promise((done, fail) => {
     const child = spawn(command, args, { cwd: opts.cwd ?? REPO, env: opts.env ?? childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -18,6 +18,7 @@ import { loadBlueprint } from '../../compose/embedded/index.ts';
 import { childEnv, GUIDE_BLUEPRINT, runCli, serveReference, STACK_LINE, variantPath, type CliResult } from './cli-process.ts';
 import { guideCredentials, writeLiveConfig } from './live-config.ts';
 
+// Every spawn has its own timeout (runCli); tests get 60 s because they share two cores with the rest of `npm test`.
 const scratch = mkdtempSync(join(tmpdir(), 'oidc-harness-cli-'));
 const creds = guideCredentials(loadBlueprint(GUIDE_BLUEPRINT, { env: {} }));
 /** A JWT whose signature is still there (redacted ones end in `.[sig redacted]`). */
@@ -45,7 +46,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe.concurrent('help and usage', () => {
+describe.concurrent('help and usage', { timeout: 60_000 }, () => {
   it('--help exits 0 and lists the three commands', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
@@ -71,7 +72,7 @@ describe.concurrent('help and usage', () => {
   });
 });
 
-describe.concurrent('bad input: exit 2, one clear sentence on stderr, no stack trace', () => {
+describe.concurrent('bad input: exit 2, one clear sentence on stderr, no stack trace', { timeout: 60_000 }, () => {
   const badYaml = join(scratch, 'bad.yaml');
   writeFileSync(badYaml, 'target: embedded\nuser: [unclosed\n');
   const unknownKey = join(scratch, 'unknown-key.yaml');
@@ -96,6 +97,17 @@ describe.concurrent('bad input: exit 2, one clear sentence on stderr, no stack t
     expectCleanInputError(await runCli(args), sentence);
   });
 
+  it('serve-reference on a port already in use', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const r = await runCli(['serve-reference', '--port', String((busy.address() as { port: number }).port)]);
+      expectCleanInputError(r, /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+    } finally {
+      await new Promise<void>((r) => busy.close(() => r()));
+    }
+  });
+
   it.each([
     ['127.0.0.1:1 (a port fetch refuses)', async () => 1],
     ['a closed loopback port (connection refused)', closedPort],
@@ -110,7 +122,7 @@ describe.concurrent('bad input: exit 2, one clear sentence on stderr, no stack t
   });
 });
 
-describe.concurrent('run on the embedded target', () => {
+describe.concurrent('run on the embedded target', { timeout: 60_000 }, () => {
   it('exits 0, prints the verdict and writes results.json, junit.xml and report.html', async () => {
     const dir = join(scratch, 'run-guide');
     const r = await runCli(['run', '--report', dir]);
@@ -159,7 +171,7 @@ describe.concurrent('run on the embedded target', () => {
   });
 });
 
-describe.concurrent('serve-reference + diagnose: the fault is the top cause', () => {
+describe.concurrent('serve-reference + diagnose: the fault is the top cause', { timeout: 60_000 }, () => {
   const diagnoseFiles = writeLiveConfig(null, creds);
   // NOTE: --client-id/--client-secret-file/--redirect-uri/--password-file are not honoured by `diagnose` (commander
   // camel-cases them; helpers/cli/main.ts reads the kebab-case keys), so those settings come from --config here.
@@ -225,7 +237,7 @@ function leaks(outputs: Array<[string, string]>, secrets: Map<string, string>): 
   return found;
 }
 
-describe('no secret reaches any output (console, JSON, results.json, junit.xml, report.html)', () => {
+describe('no secret reaches any output (console, JSON, results.json, junit.xml, report.html)', { timeout: 60_000 }, () => {
   const spy = vi.spyOn(Secrets.prototype, 'add');
   afterAll(() => spy.mockRestore());
 
