@@ -172,11 +172,19 @@ describe.concurrent('run on the embedded target', { timeout: 60_000 }, () => {
 });
 
 describe.concurrent('serve-reference + diagnose: the fault is the top cause', { timeout: 60_000 }, () => {
-  const diagnoseFiles = writeLiveConfig(null, creds);
-  // NOTE: --client-id/--client-secret-file/--redirect-uri/--password-file are not honoured by `diagnose` (commander
-  // camel-cases them; helpers/cli/main.ts reads the kebab-case keys), so those settings come from --config here.
+  // Secrets in files (mode 0600), as an operator would pass them; everything else as flags, no config file.
+  const files = writeLiveConfig(null, creds);
   const diagnose = (issuer: string) =>
-    runCli(['diagnose', '--issuer', issuer, '--username', creds.username, '--email', creds.email, '--config', diagnoseFiles.configFile, '--json']);
+    runCli([
+      'diagnose',
+      '--issuer', issuer,
+      '--client-id', creds.clientId,
+      '--client-secret-file', files.secretFile,
+      '--redirect-uri', creds.redirectUri,
+      '--username', creds.username,
+      '--password-file', files.passwordFile,
+      '--json',
+    ]);
 
   it.each<[string, string | null, string | null]>([
     ['the guide blueprint', null, null],
