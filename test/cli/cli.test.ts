@@ -24,7 +24,6 @@ const creds = guideCredentials(loadBlueprint(GUIDE_BLUEPRINT, { env: {} }));
 /** A JWT whose signature is still there (redacted ones end in `.[sig redacted]`). */
 const FULL_JWT = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,}/;
 
-
 /** A clean input error: exit 2, nothing on stdout, one sentence (plus at most commander's "--help" hint) on stderr. */
 function expectCleanInputError(r: CliResult, sentence: RegExp): void {
   const all = `${r.stdout}\n${r.stderr}`;
