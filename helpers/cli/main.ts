@@ -3,6 +3,7 @@
  * Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 the harness could not run (bad input,
  * target unreachable, wrong test password) with one clear sentence. No stack traces; no secrets on any output.
  */
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Area, RunResult } from '../checks/types.ts';
 import { AREAS } from '../checks/types.ts';
@@ -56,7 +57,19 @@ export function splitIssuer(issuer: string): { url: string; slug: string } {
   return { url: `${u.origin}${m[1]}`, slug: m[2]! };
 }
 
+/** Fails before any check runs when the report folder cannot be written (not after a whole run). */
+function ensureReportDir(dir: string | undefined): void {
+  if (!dir) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new HarnessInputError(`cannot write the reports to ${dir}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
 async function runAndReport(cfg: HarnessConfig, o: { report?: string; only?: string; json?: boolean }, io: CliIo): Promise<number> {
+  ensureReportDir(o.report);
   const color = useColor(io);
   const progress = o.json ? undefined : createProgress(io, color);
   const { run, redact } = await harnessRun(cfg, {
@@ -163,7 +176,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   const program = buildProgram(io, (c) => (code = c));
   try {
     if (argv.length === 0) {
-      program.outputHelp();
+      program.outputHelp({ error: true });
       return 2;
     }
     await program.parseAsync(argv, { from: 'user' });
