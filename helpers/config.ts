@@ -35,7 +35,7 @@ export interface HarnessConfig {
     clientId?: string;
     attributes?: { username?: string; email?: string; givenname?: string; surname?: string };
     agentEmail?: string;
-    db?: { host: string; port?: number; user: string; password?: string; passwordFile?: string; database: string; prefix?: string };
+    db?: { host: string; port?: number; user: string; password?: string; passwordFile?: string; database: string; prefix?: string; secretSaltFile?: string };
   };
   user?: { username?: string; password?: string; passwordFile?: string; email?: string; name?: string };
   resolve?: Record<string, string>;
@@ -72,6 +72,7 @@ export function loadConfigFile(path: string): HarnessConfig {
   if (cfg.user?.passwordFile) cfg.user.passwordFile = rel(cfg.user.passwordFile);
   if (cfg.osticket?.clientSecretFile) cfg.osticket.clientSecretFile = rel(cfg.osticket.clientSecretFile);
   if (cfg.osticket?.db?.passwordFile) cfg.osticket.db.passwordFile = rel(cfg.osticket.db.passwordFile);
+  if (cfg.osticket?.db?.secretSaltFile) cfg.osticket.db.secretSaltFile = rel(cfg.osticket.db.secretSaltFile);
   if (cfg.caFile) cfg.caFile = rel(cfg.caFile);
   if (cfg.embedded?.blueprint) cfg.embedded.blueprint = rel(cfg.embedded.blueprint);
   return cfg;

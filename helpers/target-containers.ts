@@ -55,7 +55,7 @@ export async function containersTarget(cfg: HarnessConfig, env: NodeJS.ProcessEn
     osticketServer: {
       baseUrl: stack.osticketUrl,
       agentEmail: stack.user.email,
-      db: { host: stack.mysql.host, port: stack.mysql.port, user: stack.mysql.user, password: stack.mysql.password, database: stack.mysql.database, prefix: stack.mysql.prefix },
+      db: { host: stack.mysql.host, port: stack.mysql.port, user: stack.mysql.user, password: stack.mysql.password, database: stack.mysql.database, prefix: stack.mysql.prefix, secretSalt: stack.osticket.secretSalt },
     },
   };
 }

@@ -30,7 +30,7 @@ export interface OsticketServer {
   /** A test agent whose email equals the test user's (for agent-login checks). */
   agentEmail?: string;
   /** Read-only DB access for the plugin-configuration checks. */
-  db?: { host: string; port: number; user: string; password: string; database: string; prefix?: string };
+  db?: { host: string; port: number; user: string; password: string; database: string; prefix?: string; /** include/ost-config.php SECRET_SALT: lets the harness decrypt the stored client secret (osticket.md §6). */ secretSalt?: string };
 }
 
 export interface Target {

@@ -165,7 +165,17 @@ function liveTarget(cfg: HarnessConfig): Target {
             baseUrl: osticketUrl.replace(/\/*$/, '/'),
             agentEmail: cfg.osticket?.agentEmail,
             ...(db
-              ? { db: { host: db.host, port: db.port ?? 3306, user: db.user, password: db.passwordFile ? readSecretFile(db.passwordFile, 'osTicket database password') : (db.password ?? ''), database: db.database, prefix: db.prefix } }
+              ? {
+                  db: {
+                    host: db.host,
+                    port: db.port ?? 3306,
+                    user: db.user,
+                    password: db.passwordFile ? readSecretFile(db.passwordFile, 'osTicket database password') : (db.password ?? ''),
+                    database: db.database,
+                    prefix: db.prefix,
+                    ...(db.secretSaltFile ? { secretSalt: readSecretFile(db.secretSaltFile, "osTicket's SECRET_SALT") } : {}),
+                  },
+                }
               : {}),
           },
         }

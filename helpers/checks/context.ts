@@ -98,6 +98,8 @@ export class CheckContext {
     // Registered before any request so no output can carry them (issue 4 "secrets never reach output").
     this.http.secrets.add(target.osticket.clientSecret, 'client_secret');
     this.http.secrets.add(target.user.password, 'password');
+    this.http.secrets.add(target.osticketServer?.db?.password, 'db_password');
+    this.http.secrets.add(target.osticketServer?.db?.secretSalt, 'secret_salt');
     this.browser = this.http.actor('browser');
     this.rpServer = this.http.actor('osticket-server');
   }

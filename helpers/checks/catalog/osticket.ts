@@ -7,6 +7,7 @@ import mysql from 'mysql2/promise';
 import type { DiagnosisId } from '../../diagnosis/catalog.ts';
 import { osticketScopeParam } from '../../oidc/index.ts';
 import { lintPluginConfig, readPluginConfig, type PluginConfig } from '../../osticket/plugin-config.ts';
+import { decryptOsticketSecret } from '../../osticket/secret-crypto.ts';
 import { loginThroughOsticket, readLoginPage, type OsticketLoginResult, type OsticketSide } from '../../osticket/web-driver.ts';
 import type { CheckContext, CodeFact } from '../context.ts';
 import { fail, pass, skip, type CheckDef, type Outcome } from '../engine.ts';
@@ -49,10 +50,10 @@ async function judgeOsticketLogin(ctx: CheckContext, r: OsticketLoginResult): Pr
     case 'silent-failure': {
       if (r.noLocalAccount) return fail('agent-missing', { expected: 'an agent whose email is the user\'s', actual: r.noLocalAccount.message, detail: `osTicket says "${r.noLocalAccount.message}"`, evidence });
       if (r.callbackHostMismatch) return fail('osticket-session-host-mismatch', { expected: 'the callback on the host the login started on', actual: r.location, evidence });
-      return fail(await silentCause(ctx), { expected: 'osTicket signs the user in', actual: `callback answered ${r.callbackStatus} to ${r.location} (osTicket's silent failure)${r.loginMessage ? `; login page: "${r.loginMessage}"` : ''}`, evidence });
+      return fail(await silentCause(ctx, r), { expected: 'osTicket signs the user in', actual: `callback answered ${r.callbackStatus} to ${r.location} (osTicket's silent failure)${r.loginMessage ? `; login page: "${r.loginMessage}"` : ''}`, evidence });
     }
     case 'not-signed-in':
-      return fail(await silentCause(ctx), { expected: 'a signed-in session', actual: `${r.session.url}: ${r.session.markers.join(', ')}`, evidence });
+      return fail(await silentCause(ctx, r), { expected: 'a signed-in session', actual: `${r.session.url}: ${r.session.markers.join(', ')}`, evidence });
     case 'transport':
       return fail('authentik-unreachable', { expected: 'osTicket reachable', actual: r.error.message, detail: `${r.step}: ${r.error.message}`, evidence });
     case 'unexpected':
@@ -64,13 +65,18 @@ async function judgeOsticketLogin(ctx: CheckContext, r: OsticketLoginResult): Pr
 }
 
 /**
- * osTicket swallows every callback exception (osticket.md §3): the protocol-level results of this run name the
- * setting (the same requests osTicket makes). Without one, it is the generic silent failure.
+ * osTicket swallows every callback exception (osticket.md §3), so the cause is inferred: first from the authorize
+ * request osTicket really sent (its Scopes / Client Id / Redirect URI), then from this run's protocol-level login
+ * (the same requests osTicket makes, with the settings the harness was given). Without either, the generic one.
  */
-async function silentCause(ctx: CheckContext): Promise<DiagnosisId> {
+async function silentCause(ctx: CheckContext, r: OsticketLoginResult): Promise<DiagnosisId> {
+  const a = r.authorizeRequest;
+  if (a?.scope?.includes(',')) return 'scopes-comma-separated';
+  if (a && !(a.scope ?? '').split(/\s+/).includes('openid')) return 'scopes-missing-openid';
+  if (a && a.clientId !== ctx.target.osticket.clientId) return 'osticket-client-id-mismatch';
   const fact = await ctx.osticketLogin();
   if (fact.token && !fact.token.ok) return fact.token.error === 'invalid_client' ? 'client-secret-mismatch' : 'token-endpoint-error';
-  if (fact.userinfo && !fact.userinfo.ok) return fact.scope.includes(',') ? 'scopes-comma-separated' : 'userinfo-error';
+  if (fact.userinfo && !fact.userinfo.ok) return 'userinfo-error';
   if (fact.userinfo?.ok && typeof fact.userinfo.claims.email !== 'string') return 'scope-mapping-email-missing';
   return 'osticket-login-failed-silently';
 }
@@ -167,7 +173,8 @@ export const osticketChecks: CheckDef[] = [
       if ('error' in cfg) return skip(cfg.error);
       const enabled = cfg.instances.filter((i) => i.pluginActive && i.instanceEnabled && i.settings.auth_type !== 'autho');
       if (enabled.length === 0) return fail('sso-link-missing', { expected: 'an enabled auth-oauth2 instance', actual: `${cfg.instances.length} instance(s), none enabled` });
-      const findings = enabled.flatMap((i) => lintPluginConfig(i.settings, { namespace: i.namespace }).map((f) => ({ ...f, instance: i.name })));
+      const salt0 = ctx.target.osticketServer?.db?.secretSalt;
+      const findings = enabled.flatMap((i) => lintPluginConfig(i.settings, { namespace: i.namespace, ...(salt0 ? { secretSalt: salt0 } : {}) }).map((f) => ({ ...f, instance: i.name })));
       if (enabled.every((i) => i.settings.auth_target === 'none' || i.settings.auth_target === undefined)) {
         return fail('sso-link-missing', { expected: 'Authentication Target agents/users/all', actual: 'none' });
       }
@@ -175,7 +182,28 @@ export const osticketChecks: CheckDef[] = [
         const f = findings[0]!;
         return fail(f.diagnosis, { expected: 'no findings', actual: findings.map((x) => `${x.instance}: ${x.message}`).join('; '), detail: f.message });
       }
-      return pass({ actual: enabled.map((i) => `${i.name}: ${i.settings.urlAuthorize}, scopes "${i.settings.scopes}"`).join('; ') });
+      // With SECRET_SALT the stored secret can be decrypted and shown to authentik: a token request with a code
+      // that cannot exist is refused with invalid_grant when the client authenticates, invalid_client when not
+      // (views/token.py checks the client before the code, authentik.md §6). Read-only: nothing is issued.
+      const salt = ctx.target.osticketServer?.db?.secretSalt;
+      const notes: string[] = [];
+      if (salt) {
+        ctx.http.secrets.add(salt, 'secret_salt');
+        for (const i of enabled) {
+          const secret = i.settings.clientSecretStored ? decryptOsticketSecret(i.settings.clientSecretStored, salt, i.namespace) : undefined;
+          if (!secret) return fail('osticket-secret-undecryptable', { expected: 'a Client Secret osTicket can decrypt', actual: `${i.name}: not decryptable with SECRET_SALT` });
+          ctx.http.secrets.add(secret, 'client_secret');
+          const res = await ctx.rpServer.request(ctx.target.osticket.tokenUrl, {
+            method: 'POST',
+            label: 'probe: token (osTicket stored secret)',
+            form: { client_id: i.settings.clientId ?? '', client_secret: secret, redirect_uri: i.settings.redirectUri ?? '', grant_type: 'authorization_code', code: 'oidc-harness-probe-no-such-code' },
+          });
+          const err = typeof (res.json as { error?: unknown } | undefined)?.error === 'string' ? (res.json as { error: string }).error : undefined;
+          if (err === 'invalid_client') return fail('client-secret-mismatch', { expected: 'authentik accepts the stored Client Secret (invalid_grant for a made-up code)', actual: `HTTP ${res.status} invalid_client`, detail: `the Client Secret stored in osTicket instance "${i.name}" is refused by authentik` });
+          notes.push(`${i.name}: stored secret accepted (HTTP ${res.status} ${err ?? ''})`);
+        }
+      } else notes.push('stored secret not checked against authentik (no SECRET_SALT given)');
+      return pass({ actual: enabled.map((i) => `${i.name}: ${i.settings.urlAuthorize}, scopes "${i.settings.scopes}"`).concat(notes).join('; ') });
     },
   },
 ];

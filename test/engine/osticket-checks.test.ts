@@ -1,0 +1,162 @@
+/**
+ * The osTicket-server checks of the catalog (helpers/checks/catalog/osticket.ts) through the engine, against the
+ * osTicket stand-in (test/osticket/fixtures, osticket.md §4/§5/§11) in front of the reference provider: they pass
+ * on the guide's set-up and fail with the osTicket-side diagnosis on each osTicket misconfiguration. The plugin
+ * configuration check runs against MariaDB where Docker and the image are present (skips with the reason elsewhere).
+ */
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stackBlueprint } from '../../compose/containers/stack.ts';
+import { beginStack, type StackRun } from '../../compose/containers/lifecycle.ts';
+import { startMysql } from '../../compose/containers/stack.ts';
+import { startReferenceProvider, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
+import { CATALOG } from '../../helpers/checks/catalog/index.ts';
+import { runChecks } from '../../helpers/checks/engine.ts';
+import type { RunResult } from '../../helpers/checks/types.ts';
+import { createHttp, type Http } from '../../helpers/http/index.ts';
+import { createPluginTablesForTest, writePluginInstance } from '../../helpers/osticket/plugin-config.ts';
+import type { Target } from '../../helpers/target-types.ts';
+import { mysql as mysqlImage } from '../containers/docker-env.ts';
+import { startOsticketStandin, type StandinConfig } from '../osticket/fixtures/osticket-standin.ts';
+
+const BASE = 'http://osticket.test/';
+const REDIRECT = `${BASE}api/auth/oauth2`;
+const AK = 'http://authentik.test:9000';
+const user = { username: 'checks-user', password: 'checks-password-123', email: 'checks-user@example.com' };
+const client = { clientId: 'checks-client', clientSecret: 'checks-secret-abcdef0123456789' };
+const OSTICKET_AREA = CATALOG.filter((c) => c.area === 'osticket');
+
+let ref: RunningReferenceProvider;
+const closers: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  ref = await startReferenceProvider({
+    blueprintText: stackBlueprint(REDIRECT),
+    env: { OSTICKET_CLIENT_ID: client.clientId, OSTICKET_CLIENT_SECRET: client.clientSecret, OSTICKET_TEST_USERNAME: user.username, OSTICKET_TEST_EMAIL: user.email, OSTICKET_TEST_PASSWORD: user.password },
+  });
+});
+afterAll(async () => {
+  for (const c of closers.reverse()) await c();
+  await ref?.close();
+});
+
+function target(standinPort: number, over: Partial<Target> = {}): Target {
+  return {
+    kind: 'live',
+    description: 'osTicket stand-in + reference provider',
+    authentikUrl: AK,
+    slug: 'osticket',
+    discoveryUrl: `${AK}/application/o/osticket/.well-known/openid-configuration`,
+    osticket: {
+      redirectUri: REDIRECT, ...client,
+      authorizeUrl: `${AK}/application/o/authorize/`, tokenUrl: `${AK}/application/o/token/`, userinfoUrl: `${AK}/application/o/userinfo/`,
+      scopes: 'email openid profile',
+    },
+    osticketServer: { baseUrl: BASE, agentEmail: user.email },
+    user,
+    resolve: { 'authentik.test:9000': `127.0.0.1:${ref.port}`, 'osticket.test:80': `127.0.0.1:${standinPort}` },
+    requestTimeoutMs: 5_000,
+    deadlineMs: 60_000,
+    readOnly: true,
+    ...over,
+  };
+}
+
+async function runAgainst(over: Partial<Omit<StandinConfig, 'serverActor'>>, tweak: (t: Target) => void = () => undefined): Promise<RunResult> {
+  const serverHttp: Http = createHttp({ resolve: { 'authentik.test:9000': `127.0.0.1:${ref.port}` }, timeoutMs: 5_000 });
+  const standin = await startOsticketStandin({
+    baseUrl: BASE, redirectUri: REDIRECT, ...client,
+    urlAuthorize: `${AK}/application/o/authorize/`, urlAccessToken: `${AK}/application/o/token/`, urlResourceOwnerDetails: `${AK}/application/o/userinfo/`,
+    scopes: 'email openid profile', authTarget: 'all', agents: [user.email], serverActor: serverHttp.actor('osticket-server'),
+    ...over,
+  });
+  closers.push(() => standin.close(), () => serverHttp.close());
+  const t = target(standin.port);
+  tweak(t);
+  return runChecks(t, CATALOG);
+}
+
+const status = (run: RunResult, id: string) => {
+  const r = run.results.find((x) => x.id === id)!;
+  return `${r.status} ${r.diagnosis?.id ?? ''}`.trim();
+};
+
+describe('osTicket-server checks against the osTicket stand-in', () => {
+  it("the guide's set-up: SSO link, the authorize request, agent and end-user login all pass", async () => {
+    const run = await runAgainst({});
+    for (const id of ['osticket.sso-link-shown', 'osticket.authorize-request-matches', 'osticket.agent-login', 'osticket.user-login']) expect(`${id}: ${status(run, id)}`).toBe(`${id}: pass`);
+    expect(status(run, 'osticket.plugin-config')).toBe('skip');
+    expect(run.results.filter((r) => r.status === 'fail')).toEqual([]);
+  });
+
+  it('no agent with the user\'s email: agent-missing, and the end user still gets in', async () => {
+    const run = await runAgainst({ agents: [] });
+    expect(status(run, 'osticket.agent-login')).toBe('fail agent-missing');
+    expect(status(run, 'osticket.user-login')).toBe('pass');
+    expect(run.causes[0]?.id).toBe('agent-missing');
+  });
+
+  it("osTicket's Scopes typed with commas: the captured authorize request and the silent failure both name it", async () => {
+    const run = await runAgainst({ scopes: 'openid,email,profile' });
+    expect(status(run, 'osticket.authorize-request-matches')).toBe('fail scopes-comma-separated');
+    expect(status(run, 'osticket.agent-login')).toBe('fail scopes-comma-separated');
+    expect(run.causes[0]?.id).toBe('scopes-comma-separated');
+  });
+
+  it('Authentication Target "none": no SSO link', async () => {
+    const run = await runAgainst({ authTarget: 'none' });
+    expect(status(run, 'osticket.sso-link-shown')).toBe('fail sso-link-missing');
+    expect(status(run, 'osticket.agent-login')).toBe('fail sso-link-missing');
+  });
+
+  it("osTicket sends another Client Id than authentik's: named from the captured request", async () => {
+    const run = await runAgainst({ clientId: 'typo-client' });
+    expect(status(run, 'osticket.authorize-request-matches')).toBe('fail osticket-client-id-mismatch');
+  });
+
+  describe.skipIf(Boolean(mysqlImage.reason))(`plugin configuration read from MySQL (${mysqlImage.image})`, () => {
+    const SALT = 'EngineCheckSalt0123456789abcdefgh';
+    let run: StackRun;
+    let db: NonNullable<NonNullable<Target['osticketServer']>['db']>;
+    let conn: mysql.Connection;
+    beforeAll(async () => {
+      run = await beginStack({ progress: () => undefined, name: 'checks' });
+      const c = await startMysql(run, mysqlImage.image, { user: 'osticket', password: 'checks-db-password', database: 'osticket', rootPassword: 'checks-root-password', prefix: 'ost_' });
+      db = { host: '127.0.0.1', port: c.getMappedPort(3306), user: 'osticket', password: 'checks-db-password', database: 'osticket', prefix: 'ost_', secretSalt: SALT };
+      conn = await mysql.createConnection({ ...db, connectTimeout: 10_000 });
+      await createPluginTablesForTest(conn);
+    }, 120_000);
+    afterAll(async () => {
+      await conn?.end().catch(() => undefined);
+      await run?.stop();
+    }, 60_000);
+
+    const instance = (over: Record<string, string> = {}) => ({
+      name: 'Authentik', label: 'Authentik', authTarget: 'all' as const, redirectUri: REDIRECT, ...client,
+      urlAuthorize: `${AK}/application/o/authorize/`, urlAccessToken: `${AK}/application/o/token/`, urlResourceOwnerDetails: `${AK}/application/o/userinfo/`,
+      scopes: 'email openid profile', ...over,
+    });
+    const configCheck = async () => {
+      const r = await runAgainst({}, (t) => (t.osticketServer = { ...t.osticketServer!, db }));
+      return run && status(r, 'osticket.plugin-config');
+    };
+
+    it('a clean instance passes, and authentik accepts its stored Client Secret', async () => {
+      await conn.query('DELETE FROM ost_config'); await conn.query('DELETE FROM ost_plugin_instance'); await conn.query('DELETE FROM ost_plugin');
+      await writePluginInstance(conn, instance(), { secretSalt: SALT, testStackOnly: true });
+      expect(await configCheck()).toBe('pass');
+    });
+
+    it('the guide\'s stray backtick in the Resource Details Endpoint', async () => {
+      await conn.query('DELETE FROM ost_config'); await conn.query('DELETE FROM ost_plugin_instance'); await conn.query('DELETE FROM ost_plugin');
+      await writePluginInstance(conn, instance({ urlResourceOwnerDetails: `${AK}/application/o/userinfo/\`` }), { secretSalt: SALT, testStackOnly: true });
+      expect(await configCheck()).toBe('fail endpoint-stray-character');
+    });
+
+    it('a stored Client Secret authentik refuses', async () => {
+      await conn.query('DELETE FROM ost_config'); await conn.query('DELETE FROM ost_plugin_instance'); await conn.query('DELETE FROM ost_plugin');
+      await writePluginInstance(conn, instance({ clientSecret: 'an-old-secret-0000000000' }), { secretSalt: SALT, testStackOnly: true });
+      expect(await configCheck()).toBe('fail client-secret-mismatch');
+    });
+  });
+});
