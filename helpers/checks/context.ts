@@ -104,6 +104,11 @@ export class CheckContext {
     this.rpServer = this.http.actor('osticket-server');
   }
 
+  /** A fact only if some check already asked for it (no new requests). */
+  peek<T>(key: string): Promise<T> | undefined {
+    return this.#memo.get(key) as Promise<T> | undefined;
+  }
+
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
     let p = this.#memo.get(key) as Promise<T> | undefined;
     if (!p) {

@@ -9,6 +9,7 @@ import { isHttpError, type Secrets } from '../http/index.ts';
 import type { HttpError } from '../http/types.ts';
 import type { Target } from '../target-types.ts';
 import { CheckContext } from './context.ts';
+import { observe } from './observe.ts';
 import {
   PROPERTIES,
   RESULTS_SCHEMA_VERSION,
@@ -99,7 +100,7 @@ export async function runChecks(target: Target, catalog: readonly CheckDef[], op
   } finally {
     await ctx.close();
   }
-  return assemble(target, ctx, results, started);
+  return { ...assemble(target, ctx, results, started), observed: await observe(ctx) };
 }
 
 function skipped(check: CheckDef, reason: string): CheckResult {

@@ -97,6 +97,8 @@ export interface RunResult {
   causes: Cause[];
   results: CheckResult[];
   measurements: Record<string, number | string>;
+  /** What the integration saw (claims, sub, algorithms, discovery), for `oidc-harness compare` (no secrets). */
+  observed?: import('./observe.ts').Observed;
   requests: { count: number; budget?: number };
   transcript: import('../http/types.ts').Exchange[];
 }

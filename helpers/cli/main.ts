@@ -9,6 +9,7 @@ import type { Area, RunResult } from '../checks/types.ts';
 import { AREAS } from '../checks/types.ts';
 import { configFromEnv, HarnessInputError, loadConfigFile, parseResolveList, type HarnessConfig } from '../config.ts';
 import { formatConsoleSummary, maskSecretShapes } from '../report/index.ts';
+import { compareRuns, formatComparison, loadResults } from '../compare.ts';
 import { harnessRun } from '../run.ts';
 import { createProgress } from './progress.ts';
 import { serveReference } from './serve-reference.ts';
@@ -152,6 +153,19 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       if (s('ca')) cfg.caFile = s('ca');
       if (Array.isArray(o.resolve)) cfg.resolve = { ...cfg.resolve, ...parseResolveList(o.resolve) };
       setExit(await runAndReport(cfg, { report: s('report'), json: o.json === true }, io));
+    });
+
+  program
+    .command('compare')
+    .description('compare two results.json (a saved baseline and a run after an upgrade): regressions in checks and in what the integration sees')
+    .argument('<baseline>', 'results.json of the baseline run')
+    .argument('<new>', 'results.json of the new run')
+    .option('--json', 'print the comparison as JSON')
+    .addHelpText('after', '\nExample:\n  cp reports/results.json baseline.json\n  AUTHENTIK_TAG=2026.8.8 node bin/oidc-harness run --target containers --report reports\n  node bin/oidc-harness compare baseline.json reports/results.json')
+    .action((baseline: string, next: string, o: { json?: boolean }) => {
+      const c = compareRuns(loadResults(baseline), loadResults(next));
+      io.out(`${o.json ? JSON.stringify(c, null, 2) : formatComparison(c)}\n`);
+      setExit(c.regressions > 0 ? 1 : 0);
     });
 
   program

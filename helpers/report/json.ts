@@ -50,7 +50,7 @@ export function toResultsObject(run: RunResult, opts: ReportOptions = {}): Recor
   return ordered(
     { ...r, schema: RESULTS_SCHEMA_VERSION },
     ['schema', 'tool', 'startedAt', 'finishedAt', 'ms', 'target', 'verdict', 'error', 'counts', 'properties', 'causes',
-      'results', 'measurements', 'requests', 'transcript'],
+      'results', 'measurements', 'observed', 'requests', 'transcript'],
     {
       tool: (v) => ordered(v as object, ['name', 'version']),
       target: (v) => ordered(v as object, ['kind', 'description', 'issuer', 'profile']),

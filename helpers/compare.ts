@@ -1,0 +1,133 @@
+/**
+ * Pre-upgrade regression (DESIGN.md, user journey 2): compare a saved baseline results.json with a new run's. A
+ * regression is a check that got worse (pass/warn -> fail, or pass -> warn) or a change in what osTicket depends
+ * on (the sub, the email claim, the signing algorithm, the issuer, the endpoints, a claim that disappeared).
+ * Everything else that changed is listed as a difference, not a regression.
+ */
+import { readFileSync } from 'node:fs';
+import type { RunResult, Status } from './checks/types.ts';
+import { HarnessInputError } from './config.ts';
+import { validateResultsJson } from './report/index.ts';
+
+export interface StatusChange {
+  id: string;
+  title: string;
+  from: Status | 'absent';
+  to: Status | 'absent';
+  regression: boolean;
+  /** The new diagnosis, when the check now fails or warns. */
+  diagnosis?: string;
+}
+export interface ObservedChange {
+  path: string;
+  from: unknown;
+  to: unknown;
+  regression: boolean;
+}
+export interface Comparison {
+  base: { verdict: string; target: string; startedAt: string };
+  next: { verdict: string; target: string; startedAt: string };
+  statusChanges: StatusChange[];
+  observedChanges: ObservedChange[];
+  regressions: number;
+}
+
+const RANK: Record<Status | 'absent', number> = { pass: 0, warn: 1, skip: 1, fail: 2, absent: 1 };
+
+/**
+ * Observed paths whose change breaks (or silently changes) the osTicket login: osTicket matches agents by the
+ * userinfo email, the guide asks for sub = email, and every consumer pins the issuer, the endpoints and the alg.
+ */
+const CRITICAL = [
+  /^userinfo\.values\.(sub|email)$/,
+  /^idToken\.values\.(sub|iss|aud)$/,
+  /^idToken\.(alg|format)$/,
+  /^discovery\.(issuer|authorization_endpoint|token_endpoint|userinfo_endpoint|jwks_uri)$/,
+  /^discovery\.id_token_signing_alg_values_supported$/,
+  /^tokenResponse\.scope$/,
+];
+
+export function loadResults(path: string): RunResult {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new HarnessInputError(code ? `cannot read ${path}: ${code}` : `${path} is not JSON`);
+  }
+  const problems = validateResultsJson(doc);
+  if (problems.length) throw new HarnessInputError(`${path} is not an oidc-harness results.json: ${problems[0]}`);
+  return doc as RunResult;
+}
+
+/** Flattens plain JSON into path -> leaf (arrays of scalars stay whole, so order-insensitive sets compare as sets). */
+function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object')) out[prefix] = [...value].map(String).sort();
+    else value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else out[prefix] = value;
+  return out;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export function compareRuns(base: RunResult, next: RunResult): Comparison {
+  const statusChanges: StatusChange[] = [];
+  const ids = [...new Set([...base.results.map((r) => r.id), ...next.results.map((r) => r.id)])];
+  for (const id of ids) {
+    const a = base.results.find((r) => r.id === id);
+    const b = next.results.find((r) => r.id === id);
+    const from = a?.status ?? 'absent';
+    const to = b?.status ?? 'absent';
+    if (from === to) continue;
+    statusChanges.push({
+      id,
+      title: (b ?? a)!.title,
+      from,
+      to,
+      regression: RANK[to] > RANK[from] && !(from === 'skip' && to === 'warn'),
+      ...(b?.diagnosis ? { diagnosis: b.diagnosis.id } : {}),
+    });
+  }
+  const fa = flatten(base.observed ?? {});
+  const fb = flatten(next.observed ?? {});
+  const observedChanges: ObservedChange[] = [];
+  for (const path of [...new Set([...Object.keys(fa), ...Object.keys(fb)])].sort()) {
+    if (path === 'authentik') continue; // where it ran, not what it saw
+    if (same(fa[path], fb[path])) continue;
+    const removedClaims = /\.claims$/.test(path) && Array.isArray(fa[path]) && (fa[path] as string[]).some((c) => !((fb[path] as string[] | undefined) ?? []).includes(c));
+    observedChanges.push({ path, from: fa[path], to: fb[path], regression: removedClaims || CRITICAL.some((re) => re.test(path)) });
+  }
+  const summary = (r: RunResult) => ({ verdict: r.verdict, target: r.target.description, startedAt: r.startedAt });
+  return {
+    base: summary(base),
+    next: summary(next),
+    statusChanges,
+    observedChanges,
+    regressions: statusChanges.filter((c) => c.regression).length + observedChanges.filter((c) => c.regression).length,
+  };
+}
+
+export function formatComparison(c: Comparison): string {
+  const lines: string[] = [];
+  const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
+  lines.push(`baseline: ${c.base.verdict.toUpperCase()}  ${c.base.target} (${c.base.startedAt})`);
+  lines.push(`new:      ${c.next.verdict.toUpperCase()}  ${c.next.target} (${c.next.startedAt})`);
+  lines.push('');
+  if (c.regressions === 0 && c.statusChanges.length === 0 && c.observedChanges.length === 0) {
+    lines.push('No difference in check results or in what the integration sees.');
+    return lines.join('\n');
+  }
+  lines.push(c.regressions ? `REGRESSIONS: ${c.regressions}` : 'No regression; differences below.');
+  if (c.statusChanges.length) {
+    lines.push('', 'Check results that changed:');
+    for (const s of c.statusChanges) lines.push(`  ${s.regression ? '✗' : '·'} ${s.id}: ${s.from} -> ${s.to}${s.diagnosis ? ` [${s.diagnosis}]` : ''}`);
+  }
+  if (c.observedChanges.length) {
+    lines.push('', 'What the integration sees that changed:');
+    for (const o of c.observedChanges) lines.push(`  ${o.regression ? '✗' : '·'} ${o.path}: ${show(o.from)} -> ${show(o.to)}`);
+  }
+  return lines.join('\n');
+}
