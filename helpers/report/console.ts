@@ -104,7 +104,12 @@ export function formatConsoleSummary(run: RunResult, opts: ConsoleOptions): stri
   const skips = r.results.filter((x) => x.status === 'skip');
   if (skips.length) {
     out.push('', c.dim(`Skipped (${skips.length})`));
-    for (const s of skips) out.push(c.dim(`  ${mark.skip} ${s.id}: ${s.reason ?? 'no reason recorded'}`));
+    // One line per reason: a run stopped early, or one root cause, skips many checks for the same reason.
+    const byReason = new Map<string, string[]>();
+    for (const s of skips) byReason.set(s.reason ?? 'no reason recorded', [...(byReason.get(s.reason ?? 'no reason recorded') ?? []), s.id]);
+    for (const [reason, ids] of byReason) {
+      out.push(c.dim(ids.length > 3 ? `  ${mark.skip} ${ids.length} checks (${ids.slice(0, 2).join(', ')}, …): ${reason}` : ids.map((id) => `  ${mark.skip} ${id}: ${reason}`).join('\n')));
+    }
   }
   out.push('');
   const n = r.counts;
