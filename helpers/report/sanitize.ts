@@ -5,6 +5,7 @@
  * The transcript is already redacted by the HTTP layer; this catches what a check put into expected/actual/detail.
  */
 import type { RunResult } from '../checks/types.ts';
+import { redactAuthorization, redactCookieHeader, redactSetCookie } from '../http/redact.ts';
 
 export interface ReportOptions {
   /** Redaction hook applied to every string that reaches a report (e.g. `(t) => secrets.redact(t)`). */
@@ -52,29 +53,20 @@ function decodeSafe(v: string): string {
   }
 }
 
-/** Header values that are credentials as a whole; masked unless the HTTP layer already did. */
+/**
+ * Header values that are credentials as a whole; masked unless the HTTP layer already did (the same maskers the
+ * HTTP layer uses when it records an exchange, helpers/http/redact.ts).
+ */
 function maskHeader(name: string, value: string): string {
   if (alreadyRedacted(value)) return value;
   switch (name.toLowerCase()) {
     case 'authorization':
-    case 'proxy-authorization': {
-      const scheme = /^(\S+)\s+\S/.exec(value);
-      return scheme ? `${scheme[1]} ${MASK}` : MASK;
-    }
+    case 'proxy-authorization':
+      return redactAuthorization(value);
     case 'cookie':
-      return value
-        .split(';')
-        .map((c) => {
-          const eq = c.indexOf('=');
-          return eq < 0 ? c : `${c.slice(0, eq)}=${MASK}`;
-        })
-        .join(';');
-    case 'set-cookie': {
-      const eq = value.indexOf('=');
-      if (eq < 0) return value;
-      const semi = value.indexOf(';', eq);
-      return `${value.slice(0, eq)}=${MASK}${semi < 0 ? '' : value.slice(semi)}`;
-    }
+      return redactCookieHeader(value);
+    case 'set-cookie':
+      return redactSetCookie(value);
     default:
       return value;
   }
