@@ -4,7 +4,15 @@
  * check_scope), the discovery document (views/provider.py ProviderInfoView) and the JWKS (views/jwks.py).
  */
 import { createHash } from 'node:crypto';
-import type { ResolvedBlueprint, ResolvedProvider, ResolvedUser } from './blueprint.ts';
+import {
+  MANAGED_SCOPE_MAPPINGS,
+  type MappingExpression,
+  type MappingValue,
+  type ResolvedBlueprint,
+  type ResolvedProvider,
+  type ResolvedScopeMapping,
+  type ResolvedUser,
+} from './blueprint.ts';
 import type { RsaKey } from './keys.ts';
 import type { ProfileFeatures } from './profiles.ts';
 
@@ -32,29 +40,95 @@ export function subjectFor(provider: ResolvedProvider, user: ResolvedUser, insta
   }
 }
 
-/** Claims of one scope mapping for a user (null user = anonymous, used for claims_supported). */
-export function scopeClaims(scope: string, user: ResolvedUser | null, features: ProfileFeatures): Record<string, unknown> {
-  switch (scope) {
-    case 'email':
+/** Claims of a managed default mapping (blueprints/system/providers-oauth2.yaml); null user = anonymous. */
+export function managedMappingClaims(managed: string, user: ResolvedUser | null, features: ProfileFeatures): Record<string, unknown> {
+  switch (managed) {
+    case 'goauthentik.io/providers/oauth2/scope-email':
       return { email: user?.email ?? '', email_verified: features.emailVerified };
-    case 'profile':
+    case 'goauthentik.io/providers/oauth2/scope-profile':
       // given_name is the full name, not split; there is no family_name (authentik.md §5).
       return {
         name: user?.name ?? '',
         given_name: user?.name ?? '',
         preferred_username: user?.username ?? '',
         nickname: user?.username ?? '',
-        groups: user?.groups ?? [],
+        groups: user ? [...user.groups] : [],
       };
-    case 'entitlements':
+    case 'goauthentik.io/providers/oauth2/scope-entitlements':
       return { entitlements: [], roles: [] };
     default:
       return {};
   }
 }
 
-export function claimsForScopes(scopes: readonly string[], user: ResolvedUser, features: ProfileFeatures): Record<string, unknown> {
-  return Object.assign({}, ...scopes.map((s) => scopeClaims(s, user, features)));
+/** Claims of the managed default mapping of a scope (null user = anonymous). */
+export function scopeClaims(scope: string, user: ResolvedUser | null, features: ProfileFeatures): Record<string, unknown> {
+  const managed = Object.keys(MANAGED_SCOPE_MAPPINGS).find((m) => MANAGED_SCOPE_MAPPINGS[m] === scope);
+  return managed ? managedMappingClaims(managed, user, features) : {};
+}
+
+/** What one attached mapping returns for a user. */
+export function mappingClaims(mapping: ResolvedScopeMapping, user: ResolvedUser, features: ProfileFeatures, installId: string): Record<string, unknown> {
+  if (mapping.expression) return evaluateMappingExpression(mapping.expression, user, installId);
+  return managedMappingClaims(mapping.managed ?? '', user, features);
+}
+
+/** Keys a mapping returns for the anonymous user (discovery claims_supported). */
+export function mappingClaimKeys(mapping: ResolvedScopeMapping, features: ProfileFeatures): string[] {
+  if (mapping.expression) return mapping.expression.entries.map(([k]) => k);
+  return Object.keys(managedMappingClaims(mapping.managed ?? '', null, features));
+}
+
+/**
+ * deepmerge's always_merger (toumorokoshi/deepmerge): dicts merge recursively, lists are appended, anything else
+ * is overridden by the newer value. Own properties only, so a "__proto__" claim stays a plain key.
+ */
+export function alwaysMerge(base: Record<string, unknown>, next: Record<string, unknown>): Record<string, unknown> {
+  const isDict = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+  for (const [k, v] of Object.entries(next)) {
+    const cur = Object.hasOwn(base, k) ? base[k] : undefined;
+    let merged: unknown = v;
+    if (Array.isArray(cur) && Array.isArray(v)) merged = [...cur, ...v];
+    else if (isDict(cur) && isDict(v)) merged = alwaysMerge(cur, v);
+    Object.defineProperty(base, k, { value: merged, writable: true, enumerable: true, configurable: true });
+  }
+  return base;
+}
+
+/**
+ * The scope claims of a token (views/userinfo.py UserInfoView.get_claims): every mapping attached to the provider
+ * whose scope_name is among the token's scopes, in `order_by("scope_name")` order, each result merged into one dict
+ * with deepmerge's always_merger. Mappings with the same scope_name have no defined order in authentik (the query
+ * orders by scope_name only); here they keep the provider's property_mappings order.
+ * Used for userinfo and, with include_claims_in_id_token, the id_token (id_token.py IDToken.new / to_dict).
+ */
+export function claimsForScopes(
+  provider: ResolvedProvider,
+  scopes: readonly string[],
+  user: ResolvedUser,
+  features: ProfileFeatures,
+  installId: string,
+): Record<string, unknown> {
+  const granted = new Set(scopes);
+  const ordered = provider.scope_mappings
+    .filter((m) => granted.has(m.scope_name))
+    .sort((a, b) => (a.scope_name < b.scope_name ? -1 : a.scope_name > b.scope_name ? 1 : 0)); // stable: ties keep attachment order
+  const claims: Record<string, unknown> = {};
+  for (const m of ordered) alwaysMerge(claims, mappingClaims(m, user, features, installId));
+  return claims;
+}
+
+/**
+ * Consent permissions (views/userinfo.py get_scope_descriptions): {id: scope_name, name: description} of each
+ * attached mapping whose scope is requested, ordered by scope_name. Mappings without a description (openid) are
+ * left out, as the reference always did.
+ */
+export function scopePermissions(provider: ResolvedProvider, scopes: readonly string[]): Array<{ id: string; name: string }> {
+  const granted = new Set(scopes);
+  return provider.scope_mappings
+    .filter((m) => granted.has(m.scope_name) && m.description)
+    .sort((a, b) => (a.scope_name < b.scope_name ? -1 : a.scope_name > b.scope_name ? 1 : 0))
+    .map((m) => ({ id: m.scope_name, name: m.description }));
 }
 
 /** Scope handling at authorize: split on whitespace only, intersect with the mapped scopes (authentik.md §5). */
@@ -65,6 +139,7 @@ export function grantScopes(provider: ResolvedProvider, rawScope: string | null,
   return granted;
 }
 
+/** Descriptions of the managed defaults by scope (kept for callers; consent uses scopePermissions). */
 export const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   email: 'Email address',
   profile: 'General Profile Information',
@@ -80,10 +155,13 @@ export function issuerFor(base: string, blueprint: ResolvedBlueprint): string {
 export function discoveryDocument(base: string, blueprint: ResolvedBlueprint, features: ProfileFeatures): Record<string, unknown> {
   const { provider, application } = blueprint;
   const slug = application.slug;
-  const scopes = [...provider.scopes];
+  // scopes_supported: the scope_name of every attached mapping (one per mapping, as values_list gives them), openid
+  // appended when missing (views/provider.py ProviderInfoView.get_info).
+  const scopes = provider.scope_mappings.map((m) => m.scope_name);
   if (!scopes.includes('openid')) scopes.push('openid');
+  // claims_supported: the fixed claims plus the keys each attached mapping returns for the anonymous user (authentik.md §1).
   const claims = ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'amr', 'nonce'];
-  for (const s of provider.scopes) for (const k of Object.keys(scopeClaims(s, null, features))) if (!claims.includes(k)) claims.push(k);
+  for (const m of provider.scope_mappings) for (const k of mappingClaimKeys(m, features)) if (!claims.includes(k)) claims.push(k);
   const doc: Record<string, unknown> = {
     issuer: issuerFor(base, blueprint),
     authorization_endpoint: `${base}/application/o/authorize/`,
@@ -123,4 +201,37 @@ export function jwksDocument(blueprint: ResolvedBlueprint, signing: RsaKey, encr
   if (blueprint.provider.signing_key) keys.push({ ...signing.publicJwk, use: 'sig', alg: 'RS256' });
   if (encryption) keys.push({ ...encryption.publicJwk, use: 'enc', alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512' });
   return keys.length ? { keys } : {};
+}
+
+// ---------- custom scope mapping expressions (parsed at load in blueprint.ts) ----------
+
+function evaluateValue(v: MappingValue, user: ResolvedUser, installId: string): unknown {
+  switch (v.kind) {
+    case 'literal':
+      return v.value;
+    case 'list':
+      return [...v.items];
+    case 'user':
+      switch (v.field) {
+        case 'pk':
+          return user.pk;
+        case 'uid':
+          return userUid(user, installId);
+        case 'uuid':
+          // a UUID object, serialized as its string form by authentik's JSON encoder
+          return user.uuid;
+        default:
+          return user[v.field];
+      }
+    case 'attribute':
+      // Python dict.get: the stored value when the key exists (even None), else the default.
+      return Object.hasOwn(user.attributes, v.key) ? structuredClone(user.attributes[v.key]) : v.fallback;
+    case 'groups':
+      return [...user.groups];
+  }
+}
+
+/** The dict a custom mapping returns for a user. */
+export function evaluateMappingExpression(expr: MappingExpression, user: ResolvedUser, installId: string): Record<string, unknown> {
+  return Object.fromEntries(expr.entries.map(([k, v]) => [k, evaluateValue(v, user, installId)]));
 }

@@ -18,7 +18,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedBlueprint, ResolvedUser } from './blueprint.ts';
-import { claimsForScopes, discoveryDocument, grantScopes, issuerFor, jwksDocument, SCOPE_DESCRIPTIONS, subjectFor } from './claims.ts';
+import { claimsForScopes, discoveryDocument, grantScopes, issuerFor, jwksDocument, scopePermissions, subjectFor } from './claims.ts';
 import { appendSetCookie, parseCookies, parseForm, pyQuote, readBody, send, sendJson } from './http-util.ts';
 import type { RsaKey } from './keys.ts';
 import { CORE_EMPTY_SCOPE, type OidcCore } from './oidc-core.ts';
@@ -211,7 +211,9 @@ export function createFrontLayer(o: FrontLayerOptions & { codes: Map<string, Cod
       sid: grant.sid,
       jti: randomBytes(16).toString('hex'),
       ...(grant.nonce !== null ? { nonce: grant.nonce } : {}),
-      ...(provider.include_claims_in_id_token ? claimsForScopes(grant.scopes, user, features) : {}),
+      // IDToken.to_dict: the mappings' claims are applied last and may overwrite any of the above, sub included
+      // (authentik/providers/oauth2/id_token.py, `id_dict.update(self.claims)`).
+      ...(provider.include_claims_in_id_token ? claimsForScopes(provider, grant.scopes, user, features, o.installId) : {}),
     };
     const idToken = await core.signJwt(issuer, idClaims);
     const atClaims = { ...idClaims, azp: provider.client_id, uid: randomBytes(24).toString('base64url'), scope: grant.scopes.join(' ') };
@@ -488,7 +490,9 @@ export function createFrontLayer(o: FrontLayerOptions & { codes: Map<string, Cod
     if (!record.scopes.includes('openid')) return bearerError(res, 'insufficient_scope');
     const user = userByPk(record.userPk);
     if (!user) return bearerError(res, 'invalid_token');
-    const body = { sub: record.sub, ...claimsForScopes(record.scopes, user, features), ...(record.nonce !== null ? { nonce: record.nonce } : {}) };
+    // views/userinfo.py get: claims.setdefault("sub", ...), then update with the mappings' claims (a mapping may
+    // overwrite sub), then nonce.
+    const body = { sub: record.sub, ...claimsForScopes(provider, record.scopes, user, features, o.installId), ...(record.nonce !== null ? { nonce: record.nonce } : {}) };
     return sendJson(res, 200, body, { 'Cache-Control': 'no-store' });
   };
 
@@ -541,7 +545,7 @@ export function createFrontLayer(o: FrontLayerOptions & { codes: Map<string, Cod
         return {
           ...common, component: 'ak-stage-consent', pending_user: plan.pendingUser ?? '',
           pending_user_avatar: '/static/dist/assets/images/user_default.png', header_text: '',
-          permissions: ar.scopes.filter((s) => SCOPE_DESCRIPTIONS[s]).map((s) => ({ id: s, name: SCOPE_DESCRIPTIONS[s] })),
+          permissions: scopePermissions(provider, ar.scopes),
           additional_permissions: [], token: plan.consentToken,
         };
       }
