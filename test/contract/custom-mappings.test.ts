@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import { fetch } from 'undici';
+import { scopePermissions } from '../../compose/embedded/claims.ts';
 import { DEFAULT_BLUEPRINT_PATH, parseBlueprint, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
 import { authorizePath, Client, exchange, loginForCallback, start, variant } from './support.ts';
 
@@ -168,6 +169,11 @@ describe('custom scope mappings at userinfo and in the id_token', () => {
     } finally {
       await guideRef.close();
     }
+
+    // consent lists each requested mapping's description, by scope_name (userinfo.py get_scope_descriptions)
+    expect(scopePermissions(P.custom.blueprint.provider, ['openid', 'osticket', 'email'])).toEqual([
+      { id: 'email', name: 'Email address' }, { id: 'osticket', name: 'osTicket department' },
+    ]);
 
     const d = await discovery(P.custom);
     expect(d.scopes_supported).toEqual(['openid', 'email', 'profile', 'osticket', 'subover']);
