@@ -683,7 +683,7 @@ function describeQuery(query: Array<[string, unknown]>): string {
 function resolveMappingRef(ref: unknown, attr: string, providerIndex: number, catalog: MappingCatalog, ctx: Ctx): ResolvedScopeMapping {
   const usable = (d: MappingDef): ResolvedScopeMapping => {
     if (d.problem) {
-      fail(d.ctx, `the expression of scope mapping "${d.mapping.name}" is not supported by the reference provider (${d.problem.problem} at line ${d.problem.line}); supported: ${SUPPORTED_EXPRESSION_SUBSET}`);
+      fail(d.ctx, `the expression of scope mapping "${d.mapping.name}" is not supported by the reference provider (${d.problem.problem} at line ${d.problem.line} of the expression); supported: ${SUPPORTED_EXPRESSION_SUBSET}`);
     }
     return d.mapping;
   };
