@@ -96,4 +96,10 @@ describe('fault matrix: each misconfiguration is the top cause, and nothing unre
     expect(run.results.filter((r) => r.status === 'fail').map((r) => r.id)).toEqual([]);
     expect(run.results.find((r) => r.id === 'scopes.email-verified')?.status).toBe('pass');
   });
+
+  it("the fix the catalog recommends for email_verified (a custom email mapping) clears the warning", async () => {
+    const run = await runCase({ name: 'fix', cfg: { embedded: { blueprint: variant('email-verified-mapping') } }, top: 'email-verified-false' });
+    expect(run.results.filter((r) => r.status === 'fail' || r.status === 'warn').map((r) => r.id)).toEqual([]);
+    expect(run.results.find((r) => r.id === 'scopes.email-verified')?.status).toBe('pass');
+  });
 });
