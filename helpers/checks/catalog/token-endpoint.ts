@@ -28,6 +28,20 @@ async function postToken(ctx: CheckContext, form: Record<string, string>, label:
   return { status: res.status, error: typeof body?.error === 'string' ? body.error : undefined, exchangeId: res.exchangeId, body };
 }
 
+/** The plugin's code exchange (client_secret_post, osticket.md §2) with one field changed by a probe. */
+function exchangeCode(ctx: CheckContext, code: string, label: string, change: Record<string, string> = {}): Promise<TokenPost> {
+  const o = ctx.target.osticket;
+  return postToken(ctx, { client_id: o.clientId, client_secret: o.clientSecret, redirect_uri: o.redirectUri, grant_type: 'authorization_code', code, ...change }, label);
+}
+
+/** A probe that must be refused with one of `errors`: pass, `accepted` when tokens were issued, else an endpoint error. */
+function expectRefusal(r: TokenPost, errors: string[], accepted: { diagnosis: DiagnosisId; detail?: string }): Outcome {
+  const expected = `HTTP 400 ${errors[0]}`;
+  if (r.status >= 400 && r.error && errors.includes(r.error)) return pass({ expected: errors.join(' or '), actual: `HTTP ${r.status} ${r.error}` });
+  if (r.status === 200) return fail(accepted.diagnosis, { expected, actual: 'HTTP 200 with tokens', ...(accepted.detail ? { detail: accepted.detail } : {}) });
+  return fail('token-endpoint-error', { expected, actual: `HTTP ${r.status} ${r.error ?? ''}` });
+}
+
 /** A fresh code for a probe, or the reason none could be had (the skip reason). */
 async function codeFor(ctx: CheckContext, label: string, fact?: CodeFact, baselineOnly = false): Promise<{ code?: string; skip?: string; fact?: CodeFact }> {
   const shared = await ctx.osticketLogin();
@@ -114,10 +128,8 @@ export const tokenChecks: CheckDef[] = [
       const o = ctx.target.osticket;
       const wrong = `${o.clientSecret.slice(0, -1)}${o.clientSecret.endsWith('x') ? 'y' : 'x'}`;
       ctx.http.secrets.add(wrong, 'wrong_client_secret');
-      const r = await postToken(ctx, { client_id: o.clientId, client_secret: wrong, redirect_uri: o.redirectUri, grant_type: 'authorization_code', code: got.code }, 'probe: token (wrong secret)');
-      if (r.status >= 400 && r.error === 'invalid_client') return pass({ expected: 'invalid_client', actual: `HTTP ${r.status} ${r.error}` });
-      if (r.status === 200) return fail('client-type-public', { expected: 'HTTP 400 invalid_client', actual: 'HTTP 200 with tokens', detail: 'a wrong client secret was accepted' });
-      return fail('token-endpoint-error', { expected: 'HTTP 400 invalid_client', actual: `HTTP ${r.status} ${r.error ?? ''}` });
+      const r = await exchangeCode(ctx, got.code, 'probe: token (wrong secret)', { client_secret: wrong });
+      return expectRefusal(r, ['invalid_client'], { diagnosis: 'client-type-public', detail: 'a wrong client secret was accepted' });
     },
   },
   {
@@ -130,11 +142,8 @@ export const tokenChecks: CheckDef[] = [
     async run(ctx) {
       const fact = await ctx.osticketLogin();
       if (!fact.code || !fact.token?.ok) return skip(noTokensReason(fact));
-      const o = fact.settings;
-      const r = await postToken(ctx, { client_id: o.clientId, client_secret: o.clientSecret, redirect_uri: o.redirectUri, grant_type: 'authorization_code', code: fact.code }, 'probe: token (code reused)');
-      if (r.status >= 400 && r.error === 'invalid_grant') return pass({ expected: 'invalid_grant', actual: `HTTP ${r.status} ${r.error}` });
-      if (r.status === 200) return fail('code-reuse-accepted', { expected: 'HTTP 400 invalid_grant', actual: 'HTTP 200 with tokens' });
-      return fail('token-endpoint-error', { expected: 'HTTP 400 invalid_grant', actual: `HTTP ${r.status} ${r.error ?? ''}` });
+      const r = await exchangeCode(ctx, fact.code, 'probe: token (code reused)');
+      return expectRefusal(r, ['invalid_grant'], { diagnosis: 'code-reuse-accepted' });
     },
   },
   {
@@ -149,17 +158,15 @@ export const tokenChecks: CheckDef[] = [
       if (!got.code) return skip(got.skip!);
       const o = ctx.target.osticket;
       const other = `${o.redirectUri}/other`;
-      const r = await postToken(ctx, { client_id: o.clientId, client_secret: o.clientSecret, redirect_uri: other, grant_type: 'authorization_code', code: got.code }, 'probe: token (other redirect_uri)');
+      const r = await exchangeCode(ctx, got.code, 'probe: token (other redirect_uri)', { redirect_uri: other });
+      // authentik checks the token's redirect_uri against the registered list (§3): a registration that admits
+      // this URI at authorize too is the too-broad Regex, not a token-endpoint defect.
+      const admitted = r.status === 200 && (await probeRedirect(ctx, other)).verdict === 'accepted';
       // authentik answers invalid_client (views/token.py); RFC 6749 names invalid_grant. Either is a refusal.
-      if (r.status >= 400 && (r.error === 'invalid_client' || r.error === 'invalid_grant')) return pass({ expected: 'HTTP 400 (authentik: invalid_client)', actual: `HTTP ${r.status} ${r.error}` });
-      if (r.status === 200) {
-        // authentik checks the token's redirect_uri against the registered list (§3): a registration that admits
-        // this URI at authorize too is the too-broad Regex, not a token-endpoint defect.
-        const atAuthorize = await probeRedirect(ctx, other);
-        const diagnosis = atAuthorize.verdict === 'accepted' ? 'redirect-uri-regex-too-broad' : 'redirect-uri-mismatch-accepted-at-token';
-        return fail(diagnosis, { expected: 'HTTP 400 invalid_client', actual: 'HTTP 200 with tokens', detail: `redirect_uri=${other} was accepted at the token endpoint${atAuthorize.verdict === 'accepted' ? ' and at authorize' : ''}` });
-      }
-      return fail('token-endpoint-error', { expected: 'HTTP 400 invalid_client', actual: `HTTP ${r.status} ${r.error ?? ''}` });
+      return expectRefusal(r, ['invalid_client', 'invalid_grant'], {
+        diagnosis: admitted ? 'redirect-uri-regex-too-broad' : 'redirect-uri-mismatch-accepted-at-token',
+        detail: `redirect_uri=${other} was accepted at the token endpoint${admitted ? ' and at authorize' : ''}`,
+      });
     },
   },
   {
@@ -198,13 +205,10 @@ export const tokenChecks: CheckDef[] = [
       const code = outcome.kind === 'callback' ? outcome.url.searchParams.get('code') : null;
       if (!code) return skip(`no fresh code for this probe (${outcome.kind})`);
       ctx.http.secrets.add(code, 'code');
-      const o = ctx.target.osticket;
       const wrong = randomBytes(32).toString('base64url');
       ctx.http.secrets.add(wrong, 'code_verifier');
-      const r = await postToken(ctx, { client_id: o.clientId, client_secret: o.clientSecret, redirect_uri: o.redirectUri, grant_type: 'authorization_code', code, code_verifier: wrong }, 'probe: token (wrong code_verifier)');
-      if (r.status >= 400 && r.error === 'invalid_grant') return pass({ expected: 'invalid_grant', actual: `HTTP ${r.status} ${r.error}` });
-      if (r.status === 200) return fail('pkce-not-enforced', { expected: 'HTTP 400 invalid_grant', actual: 'HTTP 200 with tokens' });
-      return fail('token-endpoint-error', { expected: 'HTTP 400 invalid_grant', actual: `HTTP ${r.status} ${r.error ?? ''}` });
+      const r = await exchangeCode(ctx, code, 'probe: token (wrong code_verifier)', { code_verifier: wrong });
+      return expectRefusal(r, ['invalid_grant'], { diagnosis: 'pkce-not-enforced' });
     },
   },
   {
