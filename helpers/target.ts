@@ -30,9 +30,12 @@ export function authentikEndpoints(base: string, slug: string) {
   };
 }
 
-/** The guide's osTicket Redirect URI, as the guide's blueprint registers it (the osTicket side of the embedded run). */
-export function guideRedirectUri(): string {
-  const bp = loadBlueprint(DEFAULT_BLUEPRINT_PATH, { env: {} });
+/**
+ * The guide's osTicket Redirect URI, as the guide's blueprint registers it with `env` (the osTicket side of the
+ * embedded run): its `!Env [OSTICKET_REDIRECT_URI, …]` entry, so the provider and osTicket's side agree.
+ */
+export function guideRedirectUri(env: Record<string, string | undefined> = {}): string {
+  const bp = loadBlueprint(DEFAULT_BLUEPRINT_PATH, { env });
   const first = bp.provider.redirect_uris.find((r) => r.matching_mode === 'strict');
   if (!first) throw new Error('the guide blueprint has no strict redirect URI');
   return first.url;
@@ -67,12 +70,18 @@ async function embeddedTarget(cfg: HarnessConfig): Promise<Target> {
   if (e.profile !== undefined && !isProfile(e.profile)) {
     throw new HarnessInputError(`unknown authentik version profile "${e.profile}"; use one of ${PROFILES.join(', ')}`);
   }
+  // Where osTicket is (osticket.redirectUri: --redirect-uri / OSTICKET_REDIRECT_URI) is registered by the provider
+  // too, through the blueprint's own `!Env [OSTICKET_REDIRECT_URI, …]` as real authentik would read it.
+  const redirectUri = cfg.osticket?.redirectUri;
+  if (redirectUri !== undefined) requireUrl(redirectUri, 'osticket.redirectUri (--redirect-uri / OSTICKET_REDIRECT_URI)');
+  const env = { ...(process.env as Record<string, string>), ...(redirectUri ? { OSTICKET_REDIRECT_URI: redirectUri } : {}) };
   let provider: RunningReferenceProvider;
   try {
     provider = await startReferenceProvider({
       blueprintPath: e.blueprint,
       profile: e.profile && isProfile(e.profile) ? e.profile : undefined,
       clockOffsetSec: e.clockOffsetSec,
+      env,
     });
   } catch (err) {
     throw new HarnessInputError(`the embedded reference provider could not start: ${(err as Error).message}`);
@@ -86,7 +95,7 @@ async function embeddedTarget(cfg: HarnessConfig): Promise<Target> {
   const slug = bp.application.slug;
   const ep = authentikEndpoints(provider.url, slug);
   const osticket = osticketOverrides(cfg, {
-    redirectUri: guideRedirectUri(),
+    redirectUri: guideRedirectUri(env),
     clientId: bp.provider.client_id,
     clientSecret: bp.provider.client_secret,
     authorizeUrl: ep.authorize,

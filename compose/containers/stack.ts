@@ -28,8 +28,6 @@ export const OSTICKET_URL = `http://${OSTICKET_ALIAS}/`;
 export const SLUG = 'osticket';
 /** osTicket's callback (auth-oauth2 auth.php registerEndpoint): <base>api/auth/oauth2. */
 export const REDIRECT_URI = `${OSTICKET_URL}api/auth/oauth2`;
-/** The guide's redirect URI in compose/blueprints/osticket.yaml, replaced by this stack's one. */
-const GUIDE_REDIRECT_URI = 'https://osticket.company/osticket/api/auth/oauth2';
 const BLUEPRINT_PATH = fileURLToPath(new URL('../blueprints/osticket.yaml', import.meta.url));
 const OSTICKET_CONTEXT = fileURLToPath(new URL('./osticket/', import.meta.url));
 
@@ -116,11 +114,9 @@ export async function imageExists(image: string): Promise<boolean> {
   }
 }
 
-/** The guide's blueprint with this stack's redirect URI (the file's other values come from !Env). */
-export function stackBlueprint(redirectUri = REDIRECT_URI, path = BLUEPRINT_PATH): string {
-  const text = readFileSync(path, 'utf8');
-  if (!text.includes(GUIDE_REDIRECT_URI)) throw new Error(`blueprint ${path} no longer contains the guide's redirect URI ${GUIDE_REDIRECT_URI}`);
-  return text.split(GUIDE_REDIRECT_URI).join(redirectUri);
+/** The guide's blueprint as it is: its values, the redirect URI included, come from !Env (blueprintEnv). */
+export function stackBlueprint(path = BLUEPRINT_PATH): string {
+  return readFileSync(path, 'utf8');
 }
 
 function endpointsFor(authentikUrl: string, slug: string) {
@@ -150,6 +146,7 @@ function blueprintEnv(client: StackClient, user: StackUser): Record<string, stri
     OSTICKET_TEST_USERNAME: user.username,
     OSTICKET_TEST_EMAIL: user.email,
     OSTICKET_TEST_PASSWORD: user.password,
+    OSTICKET_REDIRECT_URI: client.redirectUri,
   };
 }
 

@@ -550,8 +550,9 @@ function fail(ctx: Pick<Ctx, 'file' | 'entryLabel'>, problem: string): never {
 /** Resolves !Env/!Context/!Format to plain values; leaves !Find/!KeyOf references for the entry resolvers. */
 function evalTags(value: unknown, ctx: Ctx): unknown {
   if (value instanceof EnvRef) {
+    // authentik/blueprints/v1/common.py Env.resolve: `getenv(self.key) or self.default` (an empty value falls back).
     const fromEnv = ctx.env[value.name];
-    return fromEnv !== undefined ? fromEnv : value.fallback;
+    return fromEnv ? fromEnv : value.fallback;
   }
   if (value instanceof ContextRef) {
     return value.key in ctx.context ? ctx.context[value.key] : value.fallback;

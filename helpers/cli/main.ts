@@ -111,10 +111,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--json', 'print the results as JSON instead of the summary')
     .option('--profile <version>', 'embedded: authentik version profile (2025.8, 2025.10, 2026.5, 2026.8)')
     .option('--blueprint <file>', 'embedded: the blueprint the reference provider loads')
+    .option('--redirect-uri <uri>', "osTicket's Redirect URI (embedded: the reference provider registers it too)")
     .addHelpText('after', '\nExamples:\n  oidc-harness run\n  oidc-harness run --target embedded --blueprint compose/blueprints/variants/no-signing-key.yaml\n  oidc-harness run --target live --config harness.yaml --report reports')
-    .action(async (o: { target?: HarnessConfig['target']; config?: string; report?: string; only?: string; json?: boolean; profile?: string; blueprint?: string }) => {
+    .action(async (o: { target?: HarnessConfig['target']; config?: string; report?: string; only?: string; json?: boolean; profile?: string; blueprint?: string; redirectUri?: string }) => {
       const cfg = baseConfig(o, io.env);
       if (o.target) cfg.target = o.target;
+      if (o.redirectUri) cfg.osticket = { ...cfg.osticket, redirectUri: o.redirectUri };
       if (o.profile || o.blueprint) cfg.embedded = { ...cfg.embedded, ...(o.profile ? { profile: o.profile } : {}), ...(o.blueprint ? { blueprint: o.blueprint } : {}) };
       setExit(await runAndReport(cfg, o, io));
     });
@@ -178,8 +180,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--tls', 'serve HTTPS with a throwaway CA written to --tls-dir')
     .option('--tls-dir <dir>', 'where the throwaway CA goes', 'reports')
     .option('--clock-offset <seconds>', 'shift the provider clock (the one switch authentik does not have)')
-    .addHelpText('after', '\nExamples:\n  oidc-harness serve-reference --port 9000\n  oidc-harness serve-reference --blueprint compose/blueprints/variants/sub-mode-hashed.yaml --profile 2025.10')
-    .action(async (o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string }) => {
+    .option('--redirect-uri <uri>', "register osTicket's callback at this address (the blueprint's !Env OSTICKET_REDIRECT_URI)")
+    .addHelpText('after', '\nExamples:\n  oidc-harness serve-reference --port 9000\n  oidc-harness serve-reference --redirect-uri http://127.0.0.1:8080/api/auth/oauth2\n  oidc-harness serve-reference --blueprint compose/blueprints/variants/sub-mode-hashed.yaml --profile 2025.10')
+    .action(async (o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string }) => {
       setExit(await serveReference(o, io));
     });
   return program;

@@ -2,12 +2,12 @@
  * `oidc-harness serve-reference`: the reference provider in the foreground until Ctrl-C, printing its base URL and
  * how to point the harness at it. It stands in for authentik where authentik cannot run; it is not authentik.
  */
-import { isProfile, PROFILES, startReferenceProvider } from '../../compose/embedded/index.ts';
-import { HarnessInputError } from '../config.ts';
+import { isProfile, PROFILES, startReferenceProvider, type ResolvedBlueprint } from '../../compose/embedded/index.ts';
+import { HarnessInputError, requireUrl } from '../config.ts';
 import type { CliIo } from './main.ts';
 
 export async function serveReference(
-  o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string },
+  o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string },
   io: CliIo,
   stop: Promise<unknown> = waitForSignal(),
 ): Promise<number> {
@@ -16,10 +16,14 @@ export async function serveReference(
   if (o.profile && !isProfile(o.profile)) throw new HarnessInputError(`--profile must be one of ${PROFILES.join(', ')}`);
   const offset = o.clockOffset === undefined ? 0 : Number(o.clockOffset);
   if (!Number.isFinite(offset)) throw new HarnessInputError(`--clock-offset must be a number of seconds`);
+  if (o.redirectUri !== undefined) requireUrl(o.redirectUri, '--redirect-uri');
+  // The blueprint reads it as authentik does: `url: !Env [OSTICKET_REDIRECT_URI, <default>]` (compose/blueprints).
+  const env = { ...(process.env as Record<string, string>), ...(o.redirectUri ? { OSTICKET_REDIRECT_URI: o.redirectUri } : {}) };
   const t0 = performance.now();
   let provider;
   try {
     provider = await startReferenceProvider({
+      env,
       port,
       host: o.host,
       blueprintPath: o.blueprint,
@@ -32,6 +36,10 @@ export async function serveReference(
     throw new HarnessInputError((e as Error).message);
   }
   const bp = provider.blueprint;
+  if (o.redirectUri && !registers(bp, o.redirectUri)) {
+    await provider.close();
+    throw new HarnessInputError(`--redirect-uri has no effect: the blueprint ${bp.path ?? ''} registers ${redirectList(bp)} and does not read OSTICKET_REDIRECT_URI (use url: !Env [OSTICKET_REDIRECT_URI, <default>] as compose/blueprints/osticket.yaml does)`);
+  }
   const slug = bp.application.slug;
   io.out(
     [
@@ -40,6 +48,7 @@ export async function serveReference(
       `  issuer:     ${provider.url}/application/o/${slug}/`,
       `  discovery:  ${provider.url}/application/o/${slug}/.well-known/openid-configuration`,
       `  blueprint:  ${bp.path ?? 'inline'} (client ${bp.provider.client_id}, user ${bp.users[0]?.username ?? '-'})`,
+      `  redirect:   ${redirectList(bp)}`,
       ...(provider.caPath ? [`  CA:         ${provider.caPath} (trust it with --ca)`] : []),
       'Ctrl-C stops it.',
       '',
@@ -48,6 +57,24 @@ export async function serveReference(
   await stop;
   await provider.close();
   return 0;
+}
+
+/** The provider's Redirect URIs as authentik's form lists them: "<url> (strict)". */
+function redirectList(bp: ResolvedBlueprint): string {
+  return bp.provider.redirect_uris.map((r) => `${r.url} (${r.matching_mode})`).join(', ') || '(none: the first authorize request registers one)';
+}
+
+/** Whether --redirect-uri reached the registration (a strict entry built from it, or a regex admitting it). */
+function registers(bp: ResolvedBlueprint, uri: string): boolean {
+  return bp.provider.redirect_uris.some((r) => (r.matching_mode === 'strict' ? r.url.startsWith(uri) : safeFullMatch(r.url, uri)));
+}
+
+function safeFullMatch(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${pattern})$`).test(value);
+  } catch {
+    return false;
+  }
 }
 
 function waitForSignal(): Promise<void> {

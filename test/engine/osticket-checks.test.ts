@@ -6,7 +6,6 @@
  */
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackBlueprint } from '../../compose/containers/stack.ts';
 import { beginStack, type StackRun } from '../../compose/containers/lifecycle.ts';
 import { startMysql } from '../../compose/containers/stack.ts';
 import { startReferenceProvider, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
@@ -31,8 +30,7 @@ const closers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   ref = await startReferenceProvider({
-    blueprintText: stackBlueprint(REDIRECT),
-    env: { OSTICKET_CLIENT_ID: client.clientId, OSTICKET_CLIENT_SECRET: client.clientSecret, OSTICKET_TEST_USERNAME: user.username, OSTICKET_TEST_EMAIL: user.email, OSTICKET_TEST_PASSWORD: user.password },
+    env: { OSTICKET_REDIRECT_URI: REDIRECT, OSTICKET_CLIENT_ID: client.clientId, OSTICKET_CLIENT_SECRET: client.clientSecret, OSTICKET_TEST_USERNAME: user.username, OSTICKET_TEST_EMAIL: user.email, OSTICKET_TEST_PASSWORD: user.password },
   });
 });
 afterAll(async () => {

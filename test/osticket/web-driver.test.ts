@@ -4,7 +4,6 @@
  * osticket.test and authentik.test:9000. The real osTicket path is test/containers/real-stack.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackBlueprint } from '../../compose/containers/stack.ts';
 import { startReferenceProvider, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
 import { createHttp, type Http } from '../../helpers/http/index.ts';
 import { findSsoLinks, loginThroughOsticket, parseAuthorizeRequest } from '../../helpers/osticket/web-driver.ts';
@@ -23,8 +22,7 @@ const https: Http[] = [];
 beforeAll(async () => {
   ref = await startReferenceProvider({
     port: 0, host: '127.0.0.1',
-    blueprintText: stackBlueprint(REDIRECT),
-    env: { OSTICKET_CLIENT_ID: client.clientId, OSTICKET_CLIENT_SECRET: client.clientSecret, OSTICKET_TEST_USERNAME: user.username, OSTICKET_TEST_EMAIL: user.email, OSTICKET_TEST_PASSWORD: user.password },
+    env: { OSTICKET_REDIRECT_URI: REDIRECT, OSTICKET_CLIENT_ID: client.clientId, OSTICKET_CLIENT_SECRET: client.clientSecret, OSTICKET_TEST_USERNAME: user.username, OSTICKET_TEST_EMAIL: user.email, OSTICKET_TEST_PASSWORD: user.password },
   });
 });
 afterAll(async () => {
