@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve as resolvePath, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { TargetKind } from './target-types.ts';
+import { checkConfig, RESOLVE_FROM, RESOLVE_TO, type HarnessConfig } from './config-schema.ts';
+
+export { ConfigSchema, configKeyPaths, type HarnessConfig, type TargetKind } from './config-schema.ts';
 
 export class HarnessInputError extends Error {
   constructor(message: string) {
@@ -15,36 +17,15 @@ export class HarnessInputError extends Error {
   }
 }
 
-/** The config file's shape (all optional; README "Configuration" documents it). */
-export interface HarnessConfig {
-  target?: TargetKind;
-  /** Embedded target: version profile and blueprint of the reference provider. */
-  embedded?: { profile?: string; blueprint?: string; clockOffsetSec?: number };
-  authentik?: { url?: string; slug?: string; discoveryUrl?: string };
-  client?: { id?: string; secret?: string; secretFile?: string };
-  osticket?: {
-    url?: string;
-    redirectUri?: string;
-    authorizeUrl?: string;
-    tokenUrl?: string;
-    userinfoUrl?: string;
-    scopes?: string;
-    /** Overrides the client secret osTicket uses (to test "osTicket has another secret"). */
-    clientSecret?: string;
-    clientSecretFile?: string;
-    clientId?: string;
-    attributes?: { username?: string; email?: string; givenname?: string; surname?: string };
-    agentEmail?: string;
-    db?: { host: string; port?: number; user: string; password?: string; passwordFile?: string; database: string; prefix?: string; secretSaltFile?: string };
-  };
-  user?: { username?: string; password?: string; passwordFile?: string; email?: string; name?: string };
-  resolve?: Record<string, string>;
-  caFile?: string;
-  timeouts?: { requestMs?: number; runMs?: number };
-  requestBudget?: number;
+/**
+ * Validates a whole configuration (file, env and flags merged) against the one schema (helpers/config-schema.ts)
+ * and returns it; a problem is a HarnessInputError naming the key path. `where` prefixes the sentence (a file name).
+ */
+export function validateConfig(data: unknown, where?: string): HarnessConfig {
+  const r = checkConfig(data);
+  if (!r.ok) throw new HarnessInputError(where ? `${where}: ${r.problem}` : r.problem);
+  return r.config;
 }
-
-const KINDS: readonly TargetKind[] = ['embedded', 'containers', 'live'];
 
 export function loadConfigFile(path: string): HarnessConfig {
   let text: string;
@@ -63,8 +44,7 @@ export function loadConfigFile(path: string): HarnessConfig {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new HarnessInputError(`the config file ${path} must contain a mapping (key: value pairs) at the top level`);
   }
-  const cfg = data as HarnessConfig;
-  validateConfig(cfg, path);
+  const cfg = validateConfig(data, `the config file ${path}`);
   // Paths inside the file are relative to the file.
   const base = dirname(resolvePath(path));
   const rel = (p?: string) => (p ? resolvePath(base, p) : p);
@@ -78,27 +58,10 @@ export function loadConfigFile(path: string): HarnessConfig {
   return cfg;
 }
 
-function validateConfig(cfg: HarnessConfig, where: string): void {
-  const known = ['target', 'embedded', 'authentik', 'client', 'osticket', 'user', 'resolve', 'caFile', 'timeouts', 'requestBudget'];
-  for (const k of Object.keys(cfg)) {
-    if (!known.includes(k)) throw new HarnessInputError(`${where}: unknown setting "${k}" (known: ${known.join(', ')})`);
-  }
-  if (cfg.target !== undefined && !KINDS.includes(cfg.target)) {
-    throw new HarnessInputError(`${where}: target must be one of ${KINDS.join(', ')}, not "${String(cfg.target)}"`);
-  }
-  if (cfg.resolve !== undefined) {
-    if (typeof cfg.resolve !== 'object' || cfg.resolve === null) throw new HarnessInputError(`${where}: resolve must be a mapping of host:port to ip:port`);
-    for (const [from, to] of Object.entries(cfg.resolve)) parseResolveEntry(from, String(to));
-  }
-  if (cfg.requestBudget !== undefined && (!Number.isInteger(cfg.requestBudget) || cfg.requestBudget < 10)) {
-    throw new HarnessInputError(`${where}: requestBudget must be a whole number of at least 10`);
-  }
-}
-
 /** Validates one `host:port -> ip:port` pair of the resolution map. */
 export function parseResolveEntry(from: string, to: string): [string, string] {
-  if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(from)) throw new HarnessInputError(`resolve: "${from}" must be host:port, e.g. authentik.company:443`);
-  if (!/^[0-9.]+:\d{1,5}$|^\[[0-9a-f:]+\]:\d{1,5}$/i.test(to)) throw new HarnessInputError(`resolve: "${to}" must be ip:port, e.g. 127.0.0.1:9443`);
+  if (!RESOLVE_FROM.test(from)) throw new HarnessInputError(`resolve: "${from}" must be host:port, e.g. authentik.company:443`);
+  if (!RESOLVE_TO.test(to)) throw new HarnessInputError(`resolve: "${to}" must be ip:port, e.g. 127.0.0.1:9443`);
   return [from.toLowerCase(), to];
 }
 
@@ -136,15 +99,11 @@ export function readSecretFile(path: string, what: string): string {
 export function configFromEnv(env: NodeJS.ProcessEnv, base: HarnessConfig = {}): HarnessConfig {
   const cfg: HarnessConfig = structuredClone(base);
   const set = <T extends object>(obj: T | undefined, init: () => T): T => obj ?? init();
-  if (env.OIDC_HARNESS_TARGET) {
-    if (!KINDS.includes(env.OIDC_HARNESS_TARGET as TargetKind)) {
-      throw new HarnessInputError(`OIDC_HARNESS_TARGET must be one of ${KINDS.join(', ')}, not "${env.OIDC_HARNESS_TARGET}"`);
-    }
-    cfg.target = env.OIDC_HARNESS_TARGET as TargetKind;
-  }
+  // Values are taken as given; validateConfig (on the merged configuration) names the key and the variable.
+  if (env.OIDC_HARNESS_TARGET) cfg.target = env.OIDC_HARNESS_TARGET as HarnessConfig['target'];
   if (env.OIDC_HARNESS_PROFILE || env.OIDC_HARNESS_BLUEPRINT) {
     cfg.embedded = set(cfg.embedded, () => ({}));
-    if (env.OIDC_HARNESS_PROFILE) cfg.embedded.profile = env.OIDC_HARNESS_PROFILE;
+    if (env.OIDC_HARNESS_PROFILE) cfg.embedded.profile = env.OIDC_HARNESS_PROFILE as NonNullable<HarnessConfig['embedded']>['profile'];
     if (env.OIDC_HARNESS_BLUEPRINT) cfg.embedded.blueprint = resolvePath(env.OIDC_HARNESS_BLUEPRINT);
   }
   if (env.AUTHENTIK_URL || env.AUTHENTIK_SLUG) {

@@ -38,7 +38,9 @@ export async function containersTarget(cfg: HarnessConfig, env: NodeJS.ProcessEn
     user: { username: stack.user.username, password: stack.user.password, email: stack.user.email, name: stack.user.name },
     resolve: stack.resolve,
     requestTimeoutMs: cfg.timeouts?.requestMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    ...(cfg.maxBodyBytes !== undefined ? { maxBodyBytes: cfg.maxBodyBytes } : {}),
     deadlineMs: cfg.timeouts?.runMs ?? 120_000,
+    ...(cfg.requestBudget !== undefined ? { requestBudget: cfg.requestBudget } : {}),
     readOnly: false,
     close: () => stack.stop(),
   };

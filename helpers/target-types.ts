@@ -57,7 +57,9 @@ export interface Target {
   requestTimeoutMs: number;
   /** Whole-run deadline in ms. */
   deadlineMs: number;
-  /** Hard cap on requests (live mode). */
+  /** Cap on every response body read (bytes); the HTTP layer's default when absent. */
+  maxBodyBytes?: number;
+  /** Hard cap on requests (live mode by default; any target when configured). */
   requestBudget?: number;
   /** Live mode: read-only, one login at a time, no probes that write. */
   readOnly: boolean;

@@ -12,7 +12,7 @@ import {
   startReferenceProvider,
   type RunningReferenceProvider,
 } from '../compose/embedded/index.ts';
-import { HarnessInputError, readSecretFile, requireUrl, type HarnessConfig } from './config.ts';
+import { HarnessInputError, readSecretFile, requireUrl, validateConfig, type HarnessConfig } from './config.ts';
 import type { OsticketPluginSettings, Target } from './target-types.ts';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -57,7 +57,9 @@ function osticketOverrides(cfg: HarnessConfig, base: OsticketPluginSettings): Os
   return out;
 }
 
-export async function resolveTarget(cfg: HarnessConfig): Promise<Target> {
+export async function resolveTarget(input: HarnessConfig): Promise<Target> {
+  // The whole configuration (file, env and flags merged) is checked before anything starts (DESIGN.md).
+  const cfg = validateConfig(input);
   const kind = cfg.target ?? 'embedded';
   if (kind === 'embedded') return embeddedTarget(cfg);
   if (kind === 'live') return liveTarget(cfg);
@@ -118,7 +120,9 @@ async function embeddedTarget(cfg: HarnessConfig): Promise<Target> {
     },
     resolve: cfg.resolve ?? {},
     requestTimeoutMs: cfg.timeouts?.requestMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    ...(cfg.maxBodyBytes !== undefined ? { maxBodyBytes: cfg.maxBodyBytes } : {}),
     deadlineMs: cfg.timeouts?.runMs ?? 60_000,
+    ...(cfg.requestBudget !== undefined ? { requestBudget: cfg.requestBudget } : {}),
     readOnly: false,
     profile: provider.profile,
     close: () => provider.close(),
@@ -193,6 +197,7 @@ function liveTarget(cfg: HarnessConfig): Target {
     resolve: cfg.resolve ?? {},
     ca,
     requestTimeoutMs: cfg.timeouts?.requestMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    ...(cfg.maxBodyBytes !== undefined ? { maxBodyBytes: cfg.maxBodyBytes } : {}),
     deadlineMs: cfg.timeouts?.runMs ?? 120_000,
     requestBudget: cfg.requestBudget ?? LIVE_REQUEST_BUDGET,
     readOnly: true,

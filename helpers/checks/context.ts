@@ -90,6 +90,7 @@ export class CheckContext {
     this.http = createHttp({
       secrets,
       timeoutMs: target.requestTimeoutMs,
+      maxBodyBytes: target.maxBodyBytes,
       deadline: Date.now() + target.deadlineMs,
       requestBudget: target.requestBudget,
       resolve: target.resolve,

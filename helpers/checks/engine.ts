@@ -3,11 +3,11 @@
  * engine"). Checks run one after another (one login at a time, live-safe); each is timed, and a transport failure
  * inside a check becomes a failed check with a network diagnosis, never an exception out of the run.
  */
-import { readFileSync } from 'node:fs';
 import { diagnose, rankCauses, type DiagnosisId } from '../diagnosis/catalog.ts';
 import { isHttpError, type Secrets } from '../http/index.ts';
 import type { HttpError } from '../http/types.ts';
 import type { Target } from '../target-types.ts';
+import { VERSION } from '../version.ts';
 import { CheckContext } from './context.ts';
 import { observe } from './observe.ts';
 import {
@@ -60,14 +60,6 @@ export interface RunOptions {
   /** Called before and after each check (CLI progress). */
   onProgress?: (e: { phase: 'start' | 'end'; check: CheckDef; index: number; total: number; result?: CheckResult }) => void;
 }
-
-const VERSION = (() => {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-})();
 
 /** The diagnosis for a transport failure, by HttpError code. */
 export function networkDiagnosis(e: HttpError): DiagnosisId {

@@ -7,10 +7,12 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Area, RunResult } from '../checks/types.ts';
 import { AREAS } from '../checks/types.ts';
-import { configFromEnv, HarnessInputError, loadConfigFile, parseResolveList, type HarnessConfig } from '../config.ts';
+import { configFromEnv, HarnessInputError, loadConfigFile, type HarnessConfig } from '../config.ts';
 import { formatConsoleSummary, maskSecretShapes } from '../report/index.ts';
 import { compareRuns, formatComparison, loadResults } from '../compare.ts';
 import { harnessRun } from '../run.ts';
+import { VERSION } from '../version.ts';
+import { applyFlags, splitIssuer } from './flags.ts';
 import { createProgress } from './progress.ts';
 import { serveReference } from './serve-reference.ts';
 
@@ -45,19 +47,6 @@ function parseAreas(value: string | undefined): Area[] | undefined {
   return areas as Area[];
 }
 
-/** `--issuer https://authentik.company/application/o/osticket/` -> base URL + slug (authentik.md §1 layout). */
-export function splitIssuer(issuer: string): { url: string; slug: string } {
-  let u: URL;
-  try {
-    u = new URL(issuer);
-  } catch {
-    throw new HarnessInputError(`--issuer is not a URL: "${issuer}"`);
-  }
-  const m = /^(.*)\/application\/o\/([^/]+)\/?$/.exec(u.pathname);
-  if (!m) throw new HarnessInputError(`--issuer must look like https://authentik.company/application/o/<slug>/ (got ${issuer})`);
-  return { url: `${u.origin}${m[1]}`, slug: m[2]! };
-}
-
 /** Fails before any check runs when the report folder cannot be written (not after a whole run). */
 function ensureReportDir(dir: string | undefined): void {
   if (!dir) return;
@@ -69,7 +58,21 @@ function ensureReportDir(dir: string | undefined): void {
   }
 }
 
-async function runAndReport(cfg: HarnessConfig, o: { report?: string; only?: string; json?: boolean }, io: CliIo): Promise<number> {
+/** The options `run` and `diagnose` share: where the configuration comes from, what to run, limits, output. */
+function withRunOptions(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'config file (YAML or JSON); env OIDC_HARNESS_CONFIG')
+    .option('--only <areas>', `comma-separated areas: ${AREAS.join(', ')}`)
+    .option('--report <dir>', 'write results.json, junit.xml and report.html here')
+    .option('--json', 'print the results as JSON instead of the summary')
+    .option('--request-timeout <ms>', 'timeout of each request (config timeouts.requestMs; default 10000)')
+    .option('--deadline <ms>', 'deadline of the whole run (config timeouts.runMs; default 60000 embedded, 120000 live)')
+    .option('--request-budget <n>', 'most requests a run may send (config requestBudget; live default 120)')
+    .option('--max-body-bytes <n>', 'largest response body read (config maxBodyBytes; default 2097152)');
+}
+
+async function runAndReport(cfg: HarnessConfig, opts: Record<string, unknown>, io: CliIo): Promise<number> {
+  const o = { report: typeof opts.report === 'string' ? opts.report : undefined, only: typeof opts.only === 'string' ? opts.only : undefined, json: opts.json === true };
   ensureReportDir(o.report);
   const color = useColor(io);
   const progress = o.json ? undefined : createProgress(io, color);
@@ -89,8 +92,8 @@ async function runAndReport(cfg: HarnessConfig, o: { report?: string; only?: str
   return exitCodeFor(run);
 }
 
-function baseConfig(opts: { config?: string }, env: NodeJS.ProcessEnv): HarnessConfig {
-  const file = opts.config ?? env.OIDC_HARNESS_CONFIG;
+function baseConfig(opts: { config?: unknown }, env: NodeJS.ProcessEnv): HarnessConfig {
+  const file = typeof opts.config === 'string' ? opts.config : env.OIDC_HARNESS_CONFIG;
   return configFromEnv(env, file ? loadConfigFile(file) : {});
 }
 
@@ -98,63 +101,56 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('oidc-harness')
     .description('OIDC conformance and diagnostics for osTicket (auth-oauth2 plugin) signing in through authentik')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .version(VERSION, '-V, --version', 'print the version and exit')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
 
-  program
-    .command('run')
-    .description('run every check on a target and write the reports')
-    .addOption(new Option('--target <kind>', 'what to test').choices(['embedded', 'containers', 'live']))
-    .option('--config <file>', 'config file (YAML or JSON); env OIDC_HARNESS_CONFIG')
-    .option('--report <dir>', 'write results.json, junit.xml and report.html here')
-    .option('--only <areas>', `comma-separated areas: ${AREAS.join(', ')}`)
-    .option('--json', 'print the results as JSON instead of the summary')
-    .option('--profile <version>', 'embedded: authentik version profile (2025.8, 2025.10, 2026.5, 2026.8)')
-    .option('--blueprint <file>', 'embedded: the blueprint the reference provider loads')
-    .option('--redirect-uri <uri>', "osTicket's Redirect URI (embedded: the reference provider registers it too)")
+  withRunOptions(
+    program
+      .command('run')
+      .description('run every check on a target and write the reports')
+      .addOption(new Option('--target <kind>', 'what to test').choices(['embedded', 'containers', 'live']))
+      .option('--profile <version>', 'embedded: authentik version profile (2025.8, 2025.10, 2026.5, 2026.8)')
+      .option('--blueprint <file>', 'embedded: the blueprint the reference provider loads')
+      .option('--redirect-uri <uri>', "osTicket's Redirect URI (embedded: the reference provider registers it too)"),
+  )
     .addHelpText('after', '\nExamples:\n  oidc-harness run\n  oidc-harness run --target embedded --blueprint compose/blueprints/variants/no-signing-key.yaml\n  oidc-harness run --target live --config harness.yaml --report reports')
-    .action(async (o: { target?: HarnessConfig['target']; config?: string; report?: string; only?: string; json?: boolean; profile?: string; blueprint?: string; redirectUri?: string }) => {
-      const cfg = baseConfig(o, io.env);
-      if (o.target) cfg.target = o.target;
-      if (o.redirectUri) cfg.osticket = { ...cfg.osticket, redirectUri: o.redirectUri };
-      if (o.profile || o.blueprint) cfg.embedded = { ...cfg.embedded, ...(o.profile ? { profile: o.profile } : {}), ...(o.blueprint ? { blueprint: o.blueprint } : {}) };
+    .action(async (o: Record<string, unknown>) => {
+      const cfg = applyFlags(baseConfig(o, io.env), o);
       setExit(await runAndReport(cfg, o, io));
     });
 
-  program
-    .command('diagnose')
-    .description('troubleshoot a live deployment, read-only: which setting is wrong, on which side, and how to fix it')
-    .option('--issuer <url>', "the provider's issuer, e.g. https://authentik.company/application/o/osticket/")
-    .option('--authentik <url>', 'authentik base URL (with --slug), instead of --issuer')
-    .option('--slug <slug>', 'application slug (default osticket)')
-    .option('--client-id <id>', "the Client ID osTicket is configured with")
-    .option('--client-secret <secret>', 'the client secret (prefer --client-secret-file: command lines are visible to other users)')
-    .option('--client-secret-file <file>', 'file holding the client secret')
-    .option('--redirect-uri <uri>', "osTicket's Redirect URI")
-    .option('--scopes <scopes>', "osTicket's Scopes field as typed (default \"email openid profile\")")
-    .option('--username <name>', 'an authentik test user')
-    .option('--password-file <file>', "file holding the test user's password")
-    .option('--email <email>', "the test user's email (the expected sub)")
-    .option('--osticket <url>', 'osTicket base URL, e.g. https://osticket.company/osticket/')
-    .option('--ca <file>', 'extra CA certificate(s) to trust (PEM)')
-    .option('--resolve <host:port=ip:port...>', 'connect to ip:port for host:port (Host, SNI and cookies keep the name)')
-    .option('--config <file>', 'config file with the same settings')
-    .option('--report <dir>', 'write the reports here')
-    .option('--json', 'print the results as JSON')
-    .addHelpText('after', '\nExample:\n  oidc-harness diagnose --issuer https://authentik.company/application/o/osticket/ \\\n    --client-id abc --client-secret-file secret.txt --redirect-uri https://osticket.company/osticket/api/auth/oauth2 \\\n    --username osticket-test --password-file password.txt')
-    .action(async (o: Record<string, string | string[] | boolean | undefined>) => {
-      // commander stores --client-id as clientId (camelCase).
-      const s = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-      const cfg = baseConfig({ config: s('config') }, io.env);
-      cfg.target = 'live';
-      const iss = s('issuer') ? splitIssuer(s('issuer')!) : undefined;
-      cfg.authentik = { ...cfg.authentik, ...(iss ? { url: iss.url, slug: iss.slug } : {}), ...(s('authentik') ? { url: s('authentik') } : {}), ...(s('slug') ? { slug: s('slug') } : {}) };
-      cfg.client = { ...cfg.client, ...(s('clientId') ? { id: s('clientId') } : {}), ...(s('clientSecret') ? { secret: s('clientSecret') } : {}), ...(s('clientSecretFile') ? { secretFile: s('clientSecretFile') } : {}) };
-      cfg.osticket = { ...cfg.osticket, ...(s('redirectUri') ? { redirectUri: s('redirectUri') } : {}), ...(s('osticket') ? { url: s('osticket') } : {}), ...(s('scopes') ? { scopes: s('scopes') } : {}) };
-      cfg.user = { ...cfg.user, ...(s('username') ? { username: s('username') } : {}), ...(s('passwordFile') ? { passwordFile: s('passwordFile') } : {}), ...(s('email') ? { email: s('email') } : {}) };
-      if (s('ca')) cfg.caFile = s('ca');
-      if (Array.isArray(o.resolve)) cfg.resolve = { ...cfg.resolve, ...parseResolveList(o.resolve) };
-      setExit(await runAndReport(cfg, { report: s('report'), json: o.json === true }, io));
+  withRunOptions(
+    program
+      .command('diagnose')
+      .description('troubleshoot a live deployment, read-only: which setting is wrong, on which side, and how to fix it')
+      .option('--issuer <url>', "the provider's \"OpenID Configuration Issuer\" (…/application/o/<slug>/) or \"OpenID Configuration URL\"")
+      .option('--authentik <url>', 'authentik base URL (with --slug), instead of --issuer')
+      .option('--slug <slug>', 'application slug (default osticket)')
+      .option('--client-id <id>', 'the Client ID osTicket is configured with')
+      .option('--client-secret <secret>', 'the client secret (prefer --client-secret-file or env OIDC_CLIENT_SECRET: command lines are visible to other users)')
+      .option('--client-secret-file <file>', 'file holding the client secret')
+      .option('--redirect-uri <uri>', "osTicket's Redirect URI")
+      .option('--scopes <scopes>', "osTicket's Scopes field as typed (default \"email openid profile\")")
+      .option('--username <name>', 'an authentik test user')
+      .option('--password-file <file>', "file holding the test user's password (or env TEST_PASSWORD / TEST_PASSWORD_FILE)")
+      .option('--email <email>', "the test user's email (the expected sub)")
+      .option('--osticket <url>', 'osTicket base URL, e.g. https://osticket.company/osticket/')
+      .option('--ca <file>', 'extra CA certificate(s) to trust (PEM)')
+      .option('--resolve <host:port=ip:port...>', 'connect to ip:port for host:port (Host, SNI and cookies keep the name)'),
+  )
+    .addHelpText(
+      'after',
+      '\nThe test user\'s password is never a flag: --password-file FILE, or env TEST_PASSWORD / TEST_PASSWORD_FILE.\n\nExample:\n  oidc-harness diagnose --issuer https://authentik.company/application/o/osticket/ \\\n    --client-id abc --client-secret-file secret.txt --redirect-uri https://osticket.company/osticket/api/auth/oauth2 \\\n    --username osticket-test --password-file password.txt',
+    )
+    .action(async (o: Record<string, unknown>) => {
+      const base = baseConfig(o, io.env);
+      base.target = 'live';
+      if (typeof o.issuer === 'string') {
+        const iss = splitIssuer(o.issuer);
+        base.authentik = { ...base.authentik, url: iss.url, slug: iss.slug };
+      }
+      setExit(await runAndReport(applyFlags(base, o), o, io));
     });
 
   program
@@ -173,7 +169,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   program
     .command('serve-reference')
     .description('serve the authentik-compatible reference provider on 127.0.0.1 in the foreground (a stand-in, not authentik)')
-    .option('--port <n>', 'port (default 9000; 0 = any free port)', '9000')
+    .option('--port <n>', 'port (0 = any free port)', '9000')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--blueprint <file>', 'authentik blueprint (default compose/blueprints/osticket.yaml)')
     .option('--profile <version>', 'authentik version profile (2025.8, 2025.10, 2026.5, 2026.8)')
