@@ -51,7 +51,7 @@ describe('embedded target: osticket.redirectUri is registered by the provider to
   });
 
   it('a Redirect URI that is not a URL is refused before anything starts', async () => {
-    await expect(resolveTarget({ osticket: { redirectUri: 'not a url' } })).rejects.toThrow(/osticket\.redirectUri .* is not a valid URL/);
+    await expect(resolveTarget({ osticket: { redirectUri: 'not a url' } })).rejects.toThrow(/osticket\.redirectUri .* must be an absolute http\(s\) URL.*not "not a url"/);
   });
 });
 
