@@ -9,6 +9,7 @@ import { buildOsticketAuthorizeUrl } from '../../oidc/index.ts';
 import { parseAuthentikErrorPage } from '../../authentik/index.ts';
 import type { CheckContext, CodeFact } from '../context.ts';
 import { networkDiagnosis } from '../engine.ts';
+import { CALLBACK_SUFFIX, nearMiss } from './near-misses.ts';
 
 /** Characters that never belong in an endpoint URL typed into osTicket (the guide's own line has a backtick). */
 export const STRAY = /[`'"<>\s\\^{}|]/;
@@ -110,9 +111,6 @@ export function probeRedirect(ctx: CheckContext, redirectUri: string): Promise<P
   });
 }
 
-/** osTicket's callback route; its form refuses any other ending (auth-oauth2/config.php validator, osticket.md §1). */
-export const CALLBACK_SUFFIX = '/api/auth/oauth2';
-
 /**
  * The configured redirect URI was refused: find out how the registration differs by probing its neighbours
  * (read-only: refused probes change nothing; an empty list would have accepted the first URI, authentik.md §3).
@@ -121,37 +119,14 @@ export async function judgeRedirectRefusal(ctx: CheckContext, configured: string
   if (!configured.endsWith(CALLBACK_SUFFIX)) {
     return { diagnosis: 'osticket-redirect-uri-invalid', detail: `osTicket's Redirect URI "${configured}" does not end in ${CALLBACK_SUFFIX}` };
   }
-  const slash = await probeRedirect(ctx, `${configured}/`);
-  if (slash.verdict === 'accepted') {
-    return { diagnosis: 'redirect-uri-trailing-slash', detail: `"${configured}" is refused but "${configured}/" is accepted` };
-  }
-  const legacy = configured.slice(0, -CALLBACK_SUFFIX.length) + '/api/auth/ext';
-  const ext = await probeRedirect(ctx, legacy);
-  if (ext.verdict === 'accepted') {
-    return { diagnosis: 'redirect-uri-other-path', detail: `"${configured}" is refused but the legacy callback "${legacy}" is accepted` };
+  for (const [id, diagnosis] of [['trailing-slash', 'redirect-uri-trailing-slash'], ['other-path', 'redirect-uri-other-path']] as const) {
+    const miss = nearMiss(configured, id);
+    if (!('uri' in miss)) continue;
+    if ((await probeRedirect(ctx, miss.uri)).verdict === 'accepted') {
+      return { diagnosis, detail: `"${configured}" is refused but ${id === 'other-path' ? 'the legacy callback ' : ''}"${miss.uri}" is accepted` };
+    }
   }
   return { diagnosis: 'redirect-uri-not-registered', detail: `authorize answered 400 "Redirect URI Error" for redirect_uri=${configured}` };
-}
-
-/** The near misses of the configured redirect URI that authentik must refuse (DESIGN.md "Redirect URI"). */
-export function nearMisses(configured: string): Array<{ id: string; title: string; uri: string }> {
-  const u = new URL(configured);
-  const out: Array<{ id: string; title: string; uri: string }> = [];
-  out.push({ id: 'trailing-slash', title: 'trailing slash', uri: `${configured}/` });
-  out.push({
-    id: 'other-path',
-    title: 'other path (/api/auth/ext)',
-    uri: configured.endsWith(CALLBACK_SUFFIX) ? configured.slice(0, -CALLBACK_SUFFIX.length) + '/api/auth/ext' : `${configured}x`,
-  });
-  const other = new URL(configured);
-  other.protocol = u.protocol === 'https:' ? 'http:' : 'https:';
-  out.push({ id: 'scheme', title: 'other scheme (http/https swapped)', uri: other.href });
-  const host = new URL(configured);
-  host.hostname = `evil-${u.hostname}`;
-  out.push({ id: 'host', title: 'other host', uri: host.href });
-  out.push({ id: 'case', title: 'upper case path', uri: `${u.origin}${u.pathname.toUpperCase()}${u.search}` });
-  out.push({ id: 'extra-query', title: 'extra query parameter', uri: `${configured}${u.search ? '&' : '?'}next=https://evil.example/` });
-  return out;
 }
 
 /** Which mapping a missing scope points at (authentik.md §5: unmapped scopes are dropped silently). */
