@@ -1,9 +1,22 @@
 /**
- * Drives the real `bin/oidc-harness` in child processes (node + tsx loader, exactly what users run), with a timeout
+ * Drives the real `bin/oidc-harness` in child processes (node + tsx loader, exactly what users run), with a limit
  * on every spawn, and starts `serve-reference` in the background. Shared by test/cli, test/e2e and bench/.
+ *
+ * Built for a busy machine (issue 9): at most CHILD_SLOTS children start or run at once in this worker (a node +
+ * tsx start costs about a second of CPU; ten at once on two cores took 7 s for `--help`), every wait is for an
+ * event (a line printed, a process closed), and every limit is a generous `patience()` scaled by the load, never
+ * a timing assertion.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { patience, Slots } from '../support/patience.ts';
+
+export { patience } from '../support/patience.ts';
+
+/** Children starting or running at once (serve-reference holds a slot only until it is ready). */
+export const CHILD_SLOTS = Math.max(1, Number(process.env.OIDC_HARNESS_TEST_CHILDREN) || availableParallelism());
+const slots = new Slots(CHILD_SLOTS);
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const BIN = resolve(REPO, 'bin/oidc-harness');
@@ -33,17 +46,30 @@ export interface CliResult {
   ms: number;
 }
 
-/** Runs `node bin/oidc-harness ...args`; kills it (SIGKILL) and rejects if it outlives `timeoutMs`. */
+/** Runs `node bin/oidc-harness ...args`; kills it (SIGKILL) and rejects if it outlives `patience(timeoutMs)`. */
 export function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
   return runProcess(process.execPath, [BIN, ...args], opts);
 }
 
-export function runProcess(
+/**
+ * Runs a child to its end. `timeoutMs` is what an idle machine needs at most; the limit applied is
+ * `patience(timeoutMs)`, counted from the moment the child gets its slot.
+ */
+export async function runProcess(
   command: string,
   args: string[],
   opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
-  const timeoutMs = opts.timeoutMs ?? 40_000;
+  const release = await slots.acquire();
+  try {
+    return await runChild(command, args, opts);
+  } finally {
+    release();
+  }
+}
+
+function runChild(command: string, args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string }): Promise<CliResult> {
+  const timeoutMs = patience(opts.timeoutMs ?? 15_000);
   const t0 = performance.now();
   return new Promise((done, fail) => {
     const child = spawn(command, args, { cwd: opts.cwd ?? REPO, env: opts.env ?? childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -82,9 +108,21 @@ export interface ServedReference {
   stop: (timeoutMs?: number) => Promise<number | null>;
 }
 
-/** Spawns `oidc-harness serve-reference --port 0 [...args]` and resolves once it has printed its base URL. */
-export function serveReference(args: string[] = [], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ServedReference> {
-  const timeoutMs = opts.timeoutMs ?? 15_000;
+/**
+ * Spawns `oidc-harness serve-reference --port 0 [...args]` and resolves once it has printed its base URL (the
+ * event), or rejects when it exits first or prints nothing within `patience(timeoutMs)`.
+ */
+export async function serveReference(args: string[] = [], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ServedReference> {
+  const release = await slots.acquire();
+  try {
+    return await startServeReference(args, opts);
+  } finally {
+    release(); // once ready (or failed), it idles until a test talks to it: the slot goes to the next child
+  }
+}
+
+function startServeReference(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number }): Promise<ServedReference> {
+  const timeoutMs = patience(opts.timeoutMs ?? 10_000);
   const t0 = performance.now();
   const child = spawn(process.execPath, [BIN, 'serve-reference', '--port', '0', ...args], {
     cwd: REPO,
@@ -95,7 +133,7 @@ export function serveReference(args: string[] = [], opts: { env?: Record<string,
   let stderr = '';
   let readyMs: number | undefined;
   const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  const stop = async (ms = 5_000): Promise<number | null> => {
+  const stop = async (ms = patience(5_000)): Promise<number | null> => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
     child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;

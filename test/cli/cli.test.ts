@@ -15,7 +15,7 @@ import { Secrets } from '../../helpers/http/index.ts';
 import { formatConsoleSummary } from '../../helpers/report/index.ts';
 import { harnessRun } from '../../helpers/run.ts';
 import { loadBlueprint } from '../../compose/embedded/index.ts';
-import { childEnv, GUIDE_BLUEPRINT, runCli, serveReference, STACK_LINE, variantPath, type CliResult } from './cli-process.ts';
+import { childEnv, GUIDE_BLUEPRINT, patience, runCli, serveReference, STACK_LINE, variantPath, type CliResult } from './cli-process.ts';
 import { guideCredentials, writeLiveConfig } from './live-config.ts';
 
 // Every spawn has its own timeout (runCli); tests get 60 s because they share two cores with the rest of `npm test`.
@@ -45,7 +45,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe.concurrent('help and usage', { timeout: 60_000 }, () => {
+describe.concurrent('help and usage', { timeout: patience(60_000) }, () => {
   it('--help exits 0 and lists the three commands', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
@@ -71,7 +71,7 @@ describe.concurrent('help and usage', { timeout: 60_000 }, () => {
   });
 });
 
-describe.concurrent('bad input: exit 2, one clear sentence on stderr, no stack trace', { timeout: 60_000 }, () => {
+describe.concurrent('bad input: exit 2, one clear sentence on stderr, no stack trace', { timeout: patience(60_000) }, () => {
   const badYaml = join(scratch, 'bad.yaml');
   writeFileSync(badYaml, 'target: embedded\nuser: [unclosed\n');
   const unknownKey = join(scratch, 'unknown-key.yaml');
@@ -121,7 +121,7 @@ describe.concurrent('bad input: exit 2, one clear sentence on stderr, no stack t
   });
 });
 
-describe.concurrent('run on the embedded target', { timeout: 60_000 }, () => {
+describe.concurrent('run on the embedded target', { timeout: patience(60_000) }, () => {
   it('exits 0, prints the verdict and writes results.json, junit.xml and report.html', async () => {
     const dir = join(scratch, 'run-guide');
     const r = await runCli(['run', '--report', dir]);
@@ -170,7 +170,7 @@ describe.concurrent('run on the embedded target', { timeout: 60_000 }, () => {
   });
 });
 
-describe.concurrent('serve-reference + diagnose: the fault is the top cause', { timeout: 60_000 }, () => {
+describe.concurrent('serve-reference + diagnose: the fault is the top cause', { timeout: patience(60_000) }, () => {
   // Secrets in files (mode 0600), as an operator would pass them; everything else as flags, no config file.
   const files = writeLiveConfig(null, creds);
   const diagnose = (issuer: string) =>
@@ -244,7 +244,7 @@ function leaks(outputs: Array<[string, string]>, secrets: Map<string, string>): 
   return found;
 }
 
-describe('no secret reaches any output (console, JSON, results.json, junit.xml, report.html)', { timeout: 60_000 }, () => {
+describe('no secret reaches any output (console, JSON, results.json, junit.xml, report.html)', { timeout: patience(60_000) }, () => {
   const spy = vi.spyOn(Secrets.prototype, 'add');
   afterAll(() => spy.mockRestore());
 

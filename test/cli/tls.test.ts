@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, serveReference, STACK_LINE, type ServedReference } from './cli-process.ts';
+import { patience, runCli, serveReference, STACK_LINE, type ServedReference } from './cli-process.ts';
 import { guideCredentials } from './live-config.ts';
 
 const c = guideCredentials();
@@ -17,7 +17,7 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'oidc-harness-tls-'));
   served = await serveReference(['--tls', '--tls-dir', dir]);
-}, 30_000);
+}, patience(30_000));
 afterAll(async () => {
   await served?.stop();
 });
@@ -47,7 +47,7 @@ describe('live mode over HTTPS', () => {
     const r = await diagnose(['--ca', ca]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^PASS/m);
-  }, 60_000);
+  }, patience(60_000));
 
   it('without --ca: exit 2 and one sentence naming the untrusted certificate', async () => {
     const r = await diagnose([]);
@@ -56,5 +56,5 @@ describe('live mode over HTTPS', () => {
     expect(all).toMatch(/unknown CA|self-signed|not trusted|untrusted/i);
     expect(all).toMatch(/authentik\.company/);
     expect(all).not.toMatch(STACK_LINE);
-  }, 60_000);
+  }, patience(60_000));
 });

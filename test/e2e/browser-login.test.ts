@@ -17,6 +17,7 @@ import { createHttp } from '../../helpers/http/index.ts';
 import { buildOsticketAuthorizeUrl, osticketTokenRequest } from '../../helpers/oidc/index.ts';
 import { authentikEndpoints, guideRedirectUri } from '../../helpers/target.ts';
 import type { OsticketPluginSettings } from '../../helpers/target-types.ts';
+import { patience } from '../support/patience.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -35,7 +36,7 @@ describe.skipIf(!haveChromium)('flow page in headless Chromium vs the headless d
       // The host-resolver rule makes every name but loopback unresolvable inside Chromium: no DNS query leaves.
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
     });
-  }, 60_000);
+  }, patience(60_000));
   afterAll(async () => {
     await context?.close();
     for (const p of providers) await p.close();
@@ -127,5 +128,5 @@ describe.skipIf(!haveChromium)('flow page in headless Chromium vs the headless d
       await http.close();
       await p.close();
     }
-  }, 60_000);
+  }, patience(60_000));
 });

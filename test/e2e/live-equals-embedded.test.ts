@@ -13,6 +13,7 @@ import { loadConfigFile, type HarnessConfig } from '../../helpers/config.ts';
 import { harnessRun } from '../../helpers/run.ts';
 import { childEnv, REPO, runProcess, variantPath } from '../cli/cli-process.ts';
 import { guideCredentials, writeLiveConfig, type LiveFiles } from '../cli/live-config.ts';
+import { patience } from '../support/patience.ts';
 
 /** What must be equal: per check, its status and diagnosis id; per run, verdict, counts, causes and properties. */
 function comparable(run: RunResult) {
@@ -64,7 +65,7 @@ describe('the vitest `suites` project against a live target (OIDC_HARNESS_CONFIG
   });
   afterAll(() => provider?.close());
 
-  it('exits 0 and writes results.json with verdict pass', { timeout: 45_000 }, async () => {
+  it('exits 0 and writes results.json with verdict pass', { timeout: patience(45_000) }, async () => {
     const files = writeLiveConfig(provider.url, guideCredentials(provider.blueprint));
     const reportDir = mkdtempSync(join(tmpdir(), 'oidc-harness-suites-'));
     // --reporter=dot: the child must not overwrite this run's reports/vitest.json (vitest.config.ts reporters).

@@ -17,6 +17,7 @@ import { createPluginTablesForTest, writePluginInstance } from '../../helpers/os
 import type { Target } from '../../helpers/target-types.ts';
 import { mysql as mysqlImage } from '../containers/docker-env.ts';
 import { startOsticketStandin, type StandinConfig } from '../osticket/fixtures/osticket-standin.ts';
+import { patience } from '../support/patience.ts';
 
 const BASE = 'http://osticket.test/';
 const REDIRECT = `${BASE}api/auth/oauth2`;
@@ -123,11 +124,11 @@ describe('osTicket-server checks against the osTicket stand-in', () => {
       db = { host: '127.0.0.1', port: c.getMappedPort(3306), user: 'osticket', password: 'checks-db-password', database: 'osticket', prefix: 'ost_', secretSalt: SALT };
       conn = await mysql.createConnection({ ...db, connectTimeout: 10_000 });
       await createPluginTablesForTest(conn);
-    }, 120_000);
+    }, patience(120_000));
     afterAll(async () => {
       await conn?.end().catch(() => undefined);
       await run?.stop();
-    }, 60_000);
+    }, patience(60_000));
 
     const instance = (over: Record<string, string> = {}) => ({
       name: 'Authentik', label: 'Authentik', authTarget: 'all' as const, redirectUri: REDIRECT, ...client,

@@ -13,6 +13,7 @@ import { runChecks } from '../../helpers/checks/engine.ts';
 import { createHttp } from '../../helpers/http/index.ts';
 import { resolveTarget } from '../../helpers/target.ts';
 import { childEnv, runCli, serveReference, variantPath, type ServedReference } from '../cli/cli-process.ts';
+import { patience } from '../support/patience.ts';
 
 const GUIDE_URI = 'https://osticket.company/osticket/api/auth/oauth2';
 const OTHER = 'http://helpdesk.internal:8080/support/api/auth/oauth2';
@@ -55,7 +56,7 @@ describe('embedded target: osticket.redirectUri is registered by the provider to
   });
 });
 
-describe('serve-reference --redirect-uri', { timeout: 60_000 }, () => {
+describe('serve-reference --redirect-uri', { timeout: patience(60_000) }, () => {
   const served: ServedReference[] = [];
   afterAll(() => Promise.all(served.map((s) => s.stop())));
 

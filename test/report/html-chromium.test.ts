@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHtmlReport } from '../../helpers/report/index.ts';
 import type { RunResult } from '../../helpers/checks/types.ts';
 import { errorRun, failingRun, passingRun, RAW_SECRET } from './fixtures.ts';
+import { patience } from '../support/patience.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SKIP_REASON = 'Chromium not installed (/usr/bin/chromium); .ci/run installs it';
@@ -33,7 +34,7 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
       viewport: { width: 1280, height: 1600 },
       offline: true,
     });
-  }, 60_000);
+  }, patience(60_000));
 
   afterAll(async () => {
     await context?.close();
@@ -84,7 +85,7 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
     expect(problems).toEqual([]);
     expect(existsSync(join(REPORTS, 'report.png'))).toBe(true);
     await page.close();
-  }, 60_000);
+  }, patience(60_000));
 
   it('the passing run and the could-not-run run render without errors either', async () => {
     for (const [name, run, word] of [['pass', passingRun(), 'PASS'], ['error', errorRun(), 'COULD NOT RUN']] as const) {
@@ -94,7 +95,7 @@ describe.skipIf(!haveChromium)('report.html in headless Chromium', () => {
       expect(problems).toEqual([]);
       await page.close();
     }
-  }, 60_000);
+  }, patience(60_000));
 });
 
 // When Chromium is absent, say why in the test list (describe.skipIf alone would not name the reason).
