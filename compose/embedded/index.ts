@@ -9,14 +9,14 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadBlueprint, parseBlueprint, type ResolvedBlueprint } from './blueprint.ts';
+import { loadBlueprint, parseBlueprint, type ResolvedBlueprint } from './blueprints/index.ts';
 import { generateRsaKey, makeThrowawayTls } from './keys.ts';
 import { startOidcCore } from './oidc-core.ts';
 import { DEFAULT_PROFILE, isProfile, PROFILE_FEATURES, PROFILES, type Profile } from './profiles.ts';
 import { createCodeStore, createFrontLayer } from './server.ts';
 
 export { DEFAULT_PROFILE, PROFILES, PROFILE_FEATURES, isProfile, type Profile } from './profiles.ts';
-export * from './blueprint.ts';
+export * from './blueprints/index.ts';
 
 export const DEFAULT_BLUEPRINT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../blueprints/osticket.yaml');
 export const VARIANTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../blueprints/variants');

@@ -4,14 +4,14 @@
  * verification, the token endpoint (code and refresh grants, refresh rotation) and JWT signing/encryption
  * (IdToken.issue with its keystore: RS256 + kid, or HS256 keyed with the client secret, JWE RSA-OAEP-256).
  *
- * It runs on an internal loopback server that only the front layer (server.ts) talks to. The issuer is fixed per
+ * It runs on an internal loopback server that only the front layer (server.ts and the endpoint modules) talks to. The issuer is fixed per
  * Provider instance while authentik builds `iss` from the request's Host (authentik.md §1), so there is one
  * Provider per issuer, created lazily and cached.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type ProviderType from 'oidc-provider';
-import type { ResolvedBlueprint } from './blueprint.ts';
+import type { ResolvedBlueprint } from './blueprints/index.ts';
 import type { RsaKey } from './keys.ts';
 
 type ProviderCtor = typeof ProviderType;

@@ -1,0 +1,103 @@
+/**
+ * authentik_providers_oauth2.oauth2provider: the provider's attributes with authentik's defaults
+ * (authentik/providers/oauth2/models.py OAuth2Provider; authentik.md §10 "Provider attributes").
+ */
+import { defineSlot, type BlueprintBuild, type ModelFamily } from '../build.ts';
+import { SUB_MODES, type RedirectUri, type ResolvedProvider, type SubMode } from '../types.ts';
+import { bool, fail, findValue, obj, parseDuration, str, type Ctx, type RawEntry } from '../values.ts';
+import { resolveMappingRef } from './scope-mappings.ts';
+
+export const OAUTH2_PROVIDER_MODEL = 'authentik_providers_oauth2.oauth2provider';
+/** The providers of the file, in file order. */
+export const PROVIDERS = defineSlot('oauth2 providers', (): ResolvedProvider[] => []);
+/** Flow slugs the providers refer to (!Find [authentik_flows.flow, [slug, ...]]). */
+export const FLOW_SLUGS = defineSlot('flow slugs', () => new Set<string>());
+
+function resolveProvider(
+  entry: RawEntry,
+  attrs: Record<string, unknown>,
+  ids: Record<string, unknown>,
+  ctx: Ctx,
+  index: number,
+  build: BlueprintBuild,
+): ResolvedProvider {
+  const flows = build.get(FLOW_SLUGS);
+  const all = { ...attrs, ...ids };
+  const flowSlug = (key: string, required: boolean): string | null => {
+    const v = all[key];
+    if (v === undefined || v === null) {
+      if (required) fail(ctx, `${key} is required`);
+      return null;
+    }
+    const slug = findValue(v, 'authentik_flows.flow', 'slug', ctx, key);
+    flows.add(slug);
+    return slug;
+  };
+  const keypair = (key: string): string | null => {
+    const v = all[key];
+    if (v === undefined || v === null) return null;
+    return findValue(v, 'authentik_crypto.certificatekeypair', 'name', ctx, key);
+  };
+
+  const rawRedirects = all.redirect_uris ?? [];
+  if (!Array.isArray(rawRedirects)) fail(ctx, 'redirect_uris must be a list of {matching_mode, url}');
+  const redirect_uris = rawRedirects.map((r, i): RedirectUri => {
+    const o = obj(r);
+    const mode = o.matching_mode ?? 'strict';
+    if (mode !== 'strict' && mode !== 'regex') fail(ctx, `redirect_uris[${i}].matching_mode must be strict or regex`);
+    const type = o.redirect_uri_type ?? 'authorization';
+    if (type !== 'authorization' && type !== 'logout') fail(ctx, `redirect_uris[${i}].redirect_uri_type must be authorization or logout`);
+    return { matching_mode: mode, url: str(o.url, ctx, `redirect_uris[${i}].url`), redirect_uri_type: type };
+  });
+
+  const rawMappings = all.property_mappings ?? [];
+  if (!Array.isArray(rawMappings)) fail(ctx, 'property_mappings must be a list');
+  // A many-to-many field: the same mapping attached twice counts once.
+  const scope_mappings = [...new Set(rawMappings.map((m, i) => resolveMappingRef(m, `property_mappings[${i}]`, index, build, ctx)))];
+  const property_mappings = scope_mappings.map((m) => m.managed ?? m.name);
+
+  const subMode = all.sub_mode ?? 'hashed_user_id';
+  if (!SUB_MODES.includes(subMode as SubMode)) fail(ctx, `sub_mode "${String(subMode)}" is not one of ${SUB_MODES.join(', ')}`);
+  const issuerMode = all.issuer_mode ?? 'per_provider';
+  if (issuerMode !== 'per_provider' && issuerMode !== 'global') fail(ctx, 'issuer_mode must be per_provider or global');
+  const clientType = all.client_type ?? 'confidential';
+  if (clientType !== 'confidential' && clientType !== 'public') fail(ctx, 'client_type must be confidential or public');
+  let grant_types: string[] | null = null;
+  if (all.grant_types !== undefined && all.grant_types !== null) {
+    if (!Array.isArray(all.grant_types)) fail(ctx, 'grant_types must be a list');
+    grant_types = all.grant_types.map((g) => str(g, ctx, 'grant_types[]'));
+  }
+
+  // client_id / client_secret: real authentik generates them when omitted; the reference needs them fixed.
+  return {
+    id: typeof entry.id === 'string' ? entry.id : null,
+    name: str(all.name, ctx, 'name'),
+    client_id: str(all.client_id, ctx, 'client_id (the reference provider needs a fixed client_id)'),
+    client_secret: str(all.client_secret, ctx, 'client_secret', ''),
+    client_type: clientType,
+    redirect_uris,
+    sub_mode: subMode as SubMode,
+    issuer_mode: issuerMode,
+    signing_key: keypair('signing_key'),
+    encryption_key: keypair('encryption_key'),
+    property_mappings,
+    scope_mappings,
+    scopes: [...new Set(scope_mappings.map((m) => m.scope_name))],
+    grant_types,
+    include_claims_in_id_token: bool(all.include_claims_in_id_token, true),
+    access_code_validity_s: parseDuration(all.access_code_validity, 60, ctx, 'access_code_validity'),
+    access_token_validity_s: parseDuration(all.access_token_validity, 3600, ctx, 'access_token_validity'),
+    refresh_token_validity_s: parseDuration(all.refresh_token_validity, 30 * 86400, ctx, 'refresh_token_validity'),
+    authorization_flow: flowSlug('authorization_flow', true)!,
+    invalidation_flow: flowSlug('invalidation_flow', false),
+    authentication_flow: flowSlug('authentication_flow', false),
+  };
+}
+
+
+export const oauth2ProviderFamily: ModelFamily = {
+  models: [OAUTH2_PROVIDER_MODEL],
+  apply({ entry, index, ctx, identifiers, attrs }, build) {
+    build.get(PROVIDERS).push(resolveProvider(entry, attrs, identifiers, ctx, index, build));
+  },
+};

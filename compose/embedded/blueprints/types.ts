@@ -1,0 +1,143 @@
+/**
+ * The typed model the blueprint loader resolves a file into (what the reference provider and the harness use), and
+ * the managed defaults authentik ships (blueprints/system/providers-oauth2.yaml). Field names and defaults follow
+ * authentik's models (authentik/providers/oauth2/models.py, authentik/core/models.py, authentik/policies/models.py).
+ */
+import type { MappingExpression } from './expression.ts';
+
+export type SubMode = 'hashed_user_id' | 'user_id' | 'user_uuid' | 'user_username' | 'user_email' | 'user_upn';
+export const SUB_MODES: readonly SubMode[] = ['hashed_user_id', 'user_id', 'user_uuid', 'user_username', 'user_email', 'user_upn'];
+export type IssuerMode = 'per_provider' | 'global';
+export type MatchingMode = 'strict' | 'regex';
+
+export interface RedirectUri {
+  matching_mode: MatchingMode;
+  url: string;
+  /** 2026.5+: 'authorization' (default) or 'logout'; only 'authorization' entries are used for login. */
+  redirect_uri_type: 'authorization' | 'logout';
+}
+
+/** managed name -> scope name (authentik blueprints/system/providers-oauth2.yaml, authentik.md §5). */
+export const MANAGED_SCOPE_MAPPINGS: Readonly<Record<string, string>> = {
+  'goauthentik.io/providers/oauth2/scope-openid': 'openid',
+  'goauthentik.io/providers/oauth2/scope-email': 'email',
+  'goauthentik.io/providers/oauth2/scope-profile': 'profile',
+  'goauthentik.io/providers/oauth2/scope-entitlements': 'entitlements',
+  'goauthentik.io/providers/oauth2/scope-offline_access': 'offline_access',
+  'goauthentik.io/providers/oauth2/scope-authentik_api': 'goauthentik.io/api',
+};
+
+/**
+ * The managed default scope mappings with authentik's names and descriptions (blueprints/system/providers-oauth2.yaml).
+ * Their claims are built in (claims.ts managedMappingClaims), not parsed from Python.
+ */
+export const MANAGED_SCOPE_MAPPING_DEFAULTS: Readonly<Record<string, { name: string; description: string }>> = {
+  'goauthentik.io/providers/oauth2/scope-openid': { name: "authentik default OAuth Mapping: OpenID 'openid'", description: '' },
+  'goauthentik.io/providers/oauth2/scope-email': { name: "authentik default OAuth Mapping: OpenID 'email'", description: 'Email address' },
+  'goauthentik.io/providers/oauth2/scope-profile': { name: "authentik default OAuth Mapping: OpenID 'profile'", description: 'General Profile Information' },
+  'goauthentik.io/providers/oauth2/scope-entitlements': { name: 'authentik default OAuth Mapping: Application Entitlements', description: 'Application entitlements' },
+  'goauthentik.io/providers/oauth2/scope-offline_access': { name: "authentik default OAuth Mapping: OpenID 'offline_access'", description: 'Access to request new tokens without interaction' },
+  'goauthentik.io/providers/oauth2/scope-authentik_api': { name: 'authentik default OAuth Mapping: authentik API access', description: 'authentik API Access on behalf of your user' },
+};
+
+/** A scope mapping attached to the provider: a managed default, or one the blueprint defines. */
+export interface ResolvedScopeMapping {
+  /** authentik's unique mapping name. */
+  name: string;
+  /** The `managed` identifier (the defaults, or a blueprint mapping identified by `managed`), else null. */
+  managed: string | null;
+  scope_name: string;
+  description: string;
+  /** The parsed expression of a blueprint-defined mapping; null for the managed defaults (built in). */
+  expression: MappingExpression | null;
+  /** The blueprint entry's `id`, if any. */
+  id: string | null;
+}
+
+export interface ResolvedProvider {
+  /** The entry's `id` (for !KeyOf). */
+  id: string | null;
+  name: string;
+  client_id: string;
+  client_secret: string;
+  client_type: 'confidential' | 'public';
+  /** Mutable: an empty list gets the first redirect URI seen at authorize (authentik.md §3). */
+  redirect_uris: RedirectUri[];
+  sub_mode: SubMode;
+  issuer_mode: IssuerMode;
+  /** Name of the certificate-key pair from !Find, or null when `signing_key` is omitted (HS256). */
+  signing_key: string | null;
+  encryption_key: string | null;
+  /** The attached scope mappings, by `managed` name (the defaults) or mapping name (custom), in blueprint order. */
+  property_mappings: string[];
+  /** The attached scope mappings themselves, same order, duplicates removed (a many-to-many field). */
+  scope_mappings: ResolvedScopeMapping[];
+  /** Distinct scope names of those mappings (authentik.md §5): the scopes a client can be granted. */
+  scopes: string[];
+  /** null when the attribute is absent (model default), [] when set empty (authentik.md §6, 2026.5+). */
+  grant_types: string[] | null;
+  include_claims_in_id_token: boolean;
+  access_code_validity_s: number;
+  access_token_validity_s: number;
+  refresh_token_validity_s: number;
+  authorization_flow: string;
+  invalidation_flow: string | null;
+  authentication_flow: string | null;
+}
+
+export interface ResolvedPolicy {
+  id: string | null;
+  name: string;
+  model: string;
+  /** For expression policies: the Python source. */
+  expression: string | null;
+}
+
+export interface ResolvedPolicyBinding {
+  policy: ResolvedPolicy | null;
+  user: string | null;
+  group: string | null;
+  order: number;
+  enabled: boolean;
+  negate: boolean;
+}
+
+export interface ResolvedApplication {
+  id: string | null;
+  slug: string;
+  name: string;
+  /** 'any' (authentik default) or 'all'. */
+  policy_engine_mode: 'any' | 'all';
+  bindings: ResolvedPolicyBinding[];
+}
+
+export interface ResolvedUser {
+  id: string | null;
+  /** Primary key assigned in blueprint order starting at 2 (1 is akadmin in a fresh authentik). */
+  pk: number;
+  uuid: string;
+  username: string;
+  name: string;
+  email: string;
+  /** Absent password: the user cannot log in with a password. */
+  password: string | null;
+  is_active: boolean;
+  attributes: Record<string, unknown>;
+  groups: string[];
+}
+
+export interface ResolvedBlueprint {
+  path: string | null;
+  name: string;
+  provider: ResolvedProvider;
+  application: ResolvedApplication;
+  users: ResolvedUser[];
+  groups: string[];
+  /** Flow slugs referenced by !Find [authentik_flows.flow, [slug, ...]]. */
+  flows: string[];
+}
+
+export interface LoadBlueprintOptions {
+  /** Values for !Env; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}

@@ -1,0 +1,106 @@
+/**
+ * The authorization endpoint (authentik/providers/oauth2/views/authorize.py AuthorizationFlowInitView), in
+ * authentik's order: 404 without a query, "Client ID Error" / "Redirect URI Error" pages, strict/regex redirect
+ * matching, response_type, grant_types, PKCE method, silent scope dropping; then login through the authentication
+ * flow (policies/views.py handle_no_permission), the application's policies, consent, and the code.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { grantScopes } from '../claims.ts';
+import type { FrontContext } from '../context.ts';
+import { EXPLICIT_CONSENT, IMPLICIT_CONSENT, planAuthentication, planExplicitConsent } from '../flows/planner.ts';
+import { parseCookies, send } from '../http-util.ts';
+import { errorPage, notFoundPage, permissionDeniedPage } from '../pages.ts';
+import { policyDecision } from '../policies/engine.ts';
+import { SESSION_COOKIE, type AuthorizeRequest } from '../sessions.ts';
+import { authorizeErrorUri } from './errors.ts';
+import { fulfil } from './fulfillment.ts';
+import { loginRedirectUris, redirectAllowed } from './redirect-uris.ts';
+
+const HTML = { 'Content-Type': 'text/html; charset=utf-8' };
+
+type Parsed = { ok: AuthorizeRequest } | { page: [number, string] } | { redirect: string };
+
+/** Parses and validates an authorize request; returns a response to send instead when it fails. */
+function parseAuthorize(fc: FrontContext, params: URLSearchParams, fullPath: string): Parsed {
+  const { provider, features } = fc;
+  const clientId = params.get('client_id') ?? '';
+  if (clientId !== provider.client_id) {
+    return { page: [400, errorPage('Client ID Error', 'The client identifier (client_id) is missing or invalid.')] };
+  }
+  const redirectUri = params.get('redirect_uri') ?? '';
+  const redirectError: { page: [number, string] } = { page: [400, errorPage('Redirect URI Error', 'The request fails due to a missing, invalid, or mismatching redirection URI (redirect_uri).')] };
+  if (/^(javascript|data|vbscript):/i.test(redirectUri)) return redirectError;
+  if (loginRedirectUris(fc).length === 0 && redirectUri) {
+    // No redirect URIs configured: the first one seen is saved as strict, before login (authentik.md §3).
+    provider.redirect_uris.push({ matching_mode: 'strict', url: redirectUri, redirect_uri_type: 'authorization' });
+    fc.log(`saved first redirect URI for provider ${provider.name}`);
+  }
+  if (!redirectUri || !redirectAllowed(fc, redirectUri)) return redirectError;
+  const state = params.get('state');
+  const responseType = params.get('response_type') ?? '';
+  if (responseType !== 'code') {
+    // Implicit and hybrid response types exist in authentik but are not implemented here (CONTRACT.md).
+    return { redirect: authorizeErrorUri(redirectUri, 'unsupported_response_type', state) };
+  }
+  if (features.enforceGrantTypes && !(provider.grant_types ?? []).includes('authorization_code')) {
+    fc.log('Invalid grant_type for provider');
+    return { redirect: authorizeErrorUri(redirectUri, 'invalid_request', state) };
+  }
+  const method = params.get('code_challenge_method');
+  const challenge = params.get('code_challenge');
+  if (challenge && method && method !== 'plain' && method !== 'S256') {
+    return { redirect: authorizeErrorUri(redirectUri, 'invalid_request', state) };
+  }
+  return {
+    ok: {
+      clientId,
+      redirectUri,
+      responseType,
+      scopes: grantScopes(provider, params.has('scope') ? params.get('scope') : null, responseType),
+      state,
+      nonce: params.get('nonce'),
+      codeChallenge: challenge || null,
+      codeChallengeMethod: challenge ? ((method as 'plain' | 'S256' | null) ?? 'plain') : null,
+      prompt: (params.get('prompt') ?? '').split(/\s+/).filter(Boolean),
+      loginHint: params.get('login_hint'),
+      fullPath,
+    },
+  };
+}
+
+export async function handleAuthorize(fc: FrontContext, req: IncomingMessage, res: ServerResponse, url: URL, params: URLSearchParams): Promise<void> {
+  if ([...params.keys()].length === 0) return send(res, 404, notFoundPage(), HTML);
+  const parsed = parseAuthorize(fc, params, url.pathname + url.search);
+  if ('page' in parsed) return send(res, parsed.page[0], parsed.page[1], HTML);
+  if ('redirect' in parsed) return send(res, 302, '', { Location: parsed.redirect });
+  const ar = parsed.ok;
+  let session = await fc.sessions.load(parseCookies(req)[SESSION_COOKIE]);
+  const user = session?.userPk != null ? fc.userByPk(session.userPk) : null;
+  const mustLogin = !user || !user.is_active || (ar.prompt.includes('login') && !session!.forcedLogin);
+  if (mustLogin) {
+    if (ar.prompt.includes('none')) return send(res, 302, '', { Location: authorizeErrorUri(ar.redirectUri, 'login_required', ar.state) });
+    session = await fc.startSession(req, res, session);
+    if (user && ar.prompt.includes('login')) session.forcedLogin = true;
+    // PolicyAccessView.handle_no_permission: plan the authentication flow, 302 to /if/flow/<slug>/?<params>&next=...
+    session.plan = planAuthentication(fc, ar, fc.app.name);
+    const qs = new URLSearchParams(url.search);
+    qs.set('next', ar.fullPath);
+    return send(res, 302, '', { Location: `/if/flow/${fc.authenticationFlow}/?${qs}` });
+  }
+  session!.forcedLogin = false;
+  if (!policyDecision(fc.app, user).passing) {
+    // policies/denied.py AccessDeniedResponse: an HTML page with HTTP 200, not an error redirect.
+    return send(res, 200, permissionDeniedPage('Access denied'), HTML);
+  }
+  if (fc.provider.authorization_flow === EXPLICIT_CONSENT) {
+    const consent = fc.consents.get(`${user.pk}:${fc.app.slug}`);
+    const covered = consent && consent.expiresAtMs > Date.now() && ar.scopes.every((s) => consent.scopes.includes(s));
+    if (!covered || ar.prompt.includes('consent')) {
+      session!.plan = planExplicitConsent(fc, ar, user.username);
+      return send(res, 302, '', { Location: `/if/flow/${EXPLICIT_CONSENT}/${url.search}` });
+    }
+  } else if (fc.provider.authorization_flow !== IMPLICIT_CONSENT) {
+    fc.log(`authorization flow ${fc.provider.authorization_flow} is treated as implicit consent by the reference provider`);
+  }
+  return send(res, 302, '', { Location: await fulfil(fc, fc.baseUrl(req), session!, ar) });
+}

@@ -1,0 +1,90 @@
+/**
+ * The token endpoint (authentik/providers/oauth2/views/token.py TokenView): client authentication, grant_types per
+ * profile, the redirect_uri checked against the provider's list (invalid_client), the code and refresh grants.
+ * oidc-provider checks the code, PKCE and the secret (oidc-core.ts); the answer carries authentik's JWTs.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { issuerFor } from '../claims.ts';
+import type { FrontContext } from '../context.ts';
+import { parseForm, readBody, send, sendJson } from '../http-util.ts';
+import { clientAuth, constantEquals } from './client-auth.ts';
+import { sendTokenError } from './errors.ts';
+import { redirectAllowed } from './redirect-uris.ts';
+import { issueTokens } from './tokens.ts';
+
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
+async function coreToken(fc: FrontContext, issuer: string, form: URLSearchParams) {
+  const r = await fc.core.send(issuer, { method: 'POST', path: '/application/o/token/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+  return { status: r.status, body: JSON.parse(r.body || '{}') as Record<string, unknown> };
+}
+
+/** grant_type=authorization_code (TokenParams.__post_init_code). */
+async function codeGrant(fc: FrontContext, res: ServerResponse, base: string, form: URLSearchParams, coreForm: URLSearchParams, requestId: string) {
+  const redirectUri = form.get('redirect_uri') ?? '';
+  if (!redirectUri || !redirectAllowed(fc, redirectUri)) {
+    fc.log('configuration_error: Invalid redirect URI used by provider');
+    return sendTokenError(res, 'invalid_client', requestId);
+  }
+  const code = form.get('code') ?? '';
+  const record = fc.codes.get(code);
+  // A reused code is refused here, so oidc-provider never sees it and never revokes the grant (authentik keeps the
+  // tokens it already issued, authentik.md §6).
+  if (!record || record.consumed) return sendTokenError(res, 'invalid_grant', requestId);
+  coreForm.set('code', code);
+  coreForm.set('redirect_uri', record.redirectUri);
+  const verifier = form.get('code_verifier');
+  if (verifier !== null) coreForm.set('code_verifier', verifier);
+  const r = await coreToken(fc, issuerFor(base, fc.bp), coreForm);
+  if (r.status !== 200) return sendTokenError(res, r.body.error === 'invalid_client' ? 'invalid_client' : 'invalid_grant', requestId);
+  record.consumed = true;
+  const out = await issueTokens(fc, base, record, typeof r.body.refresh_token === 'string' ? r.body.refresh_token : undefined);
+  return sendJson(res, 200, out, NO_STORE);
+}
+
+/** grant_type=refresh_token (TokenParams.__post_init_refresh): scope subset incl. offline_access, rotation. */
+async function refreshGrant(fc: FrontContext, res: ServerResponse, base: string, form: URLSearchParams, coreForm: URLSearchParams, requestId: string) {
+  const refreshToken = form.get('refresh_token') ?? '';
+  const record = fc.tokens.get(refreshToken);
+  if (!record || record.kind !== 'refresh' || record.revoked || record.expiresAtMs <= Date.now()) {
+    if (record?.revoked) fc.log('suspicious_request: revoked refresh token used');
+    return sendTokenError(res, 'invalid_grant', requestId);
+  }
+  let scopes = record.scopes;
+  if (form.has('scope')) {
+    const requested = (form.get('scope') ?? '').split(/\s+/).filter(Boolean);
+    if (!requested.includes('offline_access') || !requested.every((s) => record.scopes.includes(s))) return sendTokenError(res, 'invalid_scope', requestId);
+    scopes = requested;
+  }
+  coreForm.set('refresh_token', refreshToken);
+  // The core never holds offline_access (see oidc-core.ts refreshTokenWanted); pass the rest of the scopes.
+  const coreScopes = scopes.filter((s) => s !== 'offline_access');
+  if (coreScopes.length) coreForm.set('scope', coreScopes.join(' '));
+  const r = await coreToken(fc, issuerFor(base, fc.bp), coreForm);
+  if (r.status !== 200) {
+    return sendTokenError(res, r.body.error === 'invalid_client' ? 'invalid_client' : r.body.error === 'invalid_scope' ? 'invalid_scope' : 'invalid_grant', requestId);
+  }
+  record.revoked = true;
+  const out = await issueTokens(fc, base, { ...record, scopes }, typeof r.body.refresh_token === 'string' ? r.body.refresh_token : undefined);
+  return sendJson(res, 200, out, NO_STORE);
+}
+
+export async function handleToken(fc: FrontContext, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  if (req.method !== 'POST') return send(res, 405, '');
+  const { provider } = fc;
+  const form = parseForm(req, await readBody(req));
+  const creds = clientAuth(fc, req, form);
+  if (creds.id !== provider.client_id) return sendTokenError(res, 'invalid_client', requestId);
+  const grantType = form.get('grant_type') ?? '';
+  if (fc.features.enforceGrantTypes && !(provider.grant_types ?? []).includes(grantType)) {
+    fc.log(`grant_type_not_configured: ${grantType}`);
+    return sendTokenError(res, 'invalid_grant', requestId);
+  }
+  if (grantType !== 'authorization_code' && grantType !== 'refresh_token') return sendTokenError(res, 'unsupported_grant_type', requestId);
+  if (provider.client_type === 'confidential' && !constantEquals(creds.secret, provider.client_secret)) return sendTokenError(res, 'invalid_client', requestId);
+  const coreForm = new URLSearchParams({ grant_type: grantType, client_id: creds.id });
+  if (provider.client_type === 'confidential') coreForm.set('client_secret', creds.secret);
+  const base = fc.baseUrl(req);
+  if (grantType === 'authorization_code') return codeGrant(fc, res, base, form, coreForm, requestId);
+  return refreshGrant(fc, res, base, form, coreForm, requestId);
+}

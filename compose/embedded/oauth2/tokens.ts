@@ -1,0 +1,79 @@
+/**
+ * Authorization codes and tokens as authentik stores and issues them: the id_token claims (authentik/providers/oauth2/
+ * id_token.py IDToken.new / to_dict), the JWT access token (to_access_token), the token response (views/token.py).
+ * The JWTs are signed by oidc-provider's IdToken machinery (oidc-core.ts signJwt).
+ */
+import { randomBytes } from 'node:crypto';
+import { claimsForScopes, issuerFor, subjectFor } from '../claims.ts';
+import type { FrontContext } from '../context.ts';
+
+export const ACR = 'goauthentik.io/providers/oauth2/default';
+
+/** What a login granted, carried by a code and by the tokens issued for it. */
+export interface Grant {
+  userPk: number;
+  scopes: string[];
+  nonce: string | null;
+  authTime: number;
+  amr: string[];
+  sid: string;
+}
+
+export interface CodeRecord extends Grant {
+  redirectUri: string;
+  consumed: boolean;
+}
+
+export interface TokenRecord extends Grant {
+  kind: 'access' | 'refresh';
+  sub: string;
+  claims: Record<string, unknown>;
+  expiresAtMs: number;
+  revoked: boolean;
+}
+
+/** Records the front layer shares with the core (codes by value). */
+export function createCodeStore(): Map<string, CodeRecord> {
+  return new Map<string, CodeRecord>();
+}
+
+/** Issues the id_token and the JWT access token (and stores the refresh token the core made, if any). */
+export async function issueTokens(fc: FrontContext, base: string, grant: Grant, refreshToken: string | undefined) {
+  const { provider } = fc;
+  const user = fc.userByPk(grant.userPk);
+  if (!user) throw new Error('user vanished');
+  const issuer = issuerFor(base, fc.bp);
+  const now = fc.nowSec();
+  const exp = now + provider.access_token_validity_s;
+  const sub = subjectFor(provider, user, fc.o.installId);
+  const idClaims: Record<string, unknown> = {
+    iss: issuer,
+    sub,
+    aud: provider.client_id,
+    exp,
+    iat: now,
+    auth_time: grant.authTime,
+    acr: ACR,
+    amr: grant.amr,
+    sid: grant.sid,
+    jti: randomBytes(16).toString('hex'),
+    ...(grant.nonce !== null ? { nonce: grant.nonce } : {}),
+    // IDToken.to_dict: the mappings' claims are applied last and may overwrite any of the above, sub included
+    // (authentik/providers/oauth2/id_token.py, `id_dict.update(self.claims)`).
+    ...(provider.include_claims_in_id_token ? claimsForScopes(provider, grant.scopes, user, fc.features, fc.o.installId) : {}),
+  };
+  const idToken = await fc.core.signJwt(issuer, idClaims);
+  const atClaims = { ...idClaims, azp: provider.client_id, uid: randomBytes(24).toString('base64url'), scope: grant.scopes.join(' ') };
+  const accessToken = await fc.core.signJwt(issuer, atClaims);
+  const base_ = { userPk: grant.userPk, scopes: grant.scopes, nonce: grant.nonce, authTime: grant.authTime, amr: grant.amr, sid: grant.sid, sub, claims: idClaims, revoked: false };
+  fc.tokens.set(accessToken, { kind: 'access', ...base_, expiresAtMs: Date.now() + provider.access_token_validity_s * 1000 });
+  if (refreshToken) fc.tokens.set(refreshToken, { kind: 'refresh', ...base_, expiresAtMs: Date.now() + provider.refresh_token_validity_s * 1000 });
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    scope: grant.scopes.join(' '),
+    expires_in: provider.access_token_validity_s,
+    id_token: idToken,
+    ...(refreshToken ? { refresh_token: refreshToken } : {}),
+  };
+}
