@@ -34,6 +34,11 @@ export interface ReferenceProviderOptions {
   tlsDir?: string;
   /** Shifts iat/exp/auth_time and the Date header (the one switch real authentik does not have). */
   clockOffsetSec?: number;
+  /**
+   * Delay every response by this many milliseconds (serve-reference --latency): a stand-in for a slow network or
+   * a loaded authentik, so a run's wall time can be compared with its critical path. Default 0.
+   */
+  latencyMs?: number;
   /** Values for !Env (default process.env). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -80,13 +85,15 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     blueprint, profile, features, core, signingKey, encryptionKey, installId, codes,
     tls: tlsMaterial !== null, clockOffsetSec: opts.clockOffsetSec ?? 0, log: opts.log,
   });
-  const listener = (req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     handler(req, res).catch((e: Error) => {
       opts.log?.(`unhandled: ${e.message}`);
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   };
+  const latencyMs = opts.latencyMs ?? 0;
+  const listener = latencyMs > 0 ? (req: IncomingMessage, res: ServerResponse) => void setTimeout(handle, latencyMs, req, res) : handle;
   const server = tlsMaterial ? createHttpsServer({ cert: tlsMaterial.cert, key: tlsMaterial.key }, listener) : createHttpServer(listener);
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

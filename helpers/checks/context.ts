@@ -7,6 +7,7 @@
  * the checks judge it.
  */
 import { createHttp, isHttpError, type Actor, type Http, type HttpResponse, type Secrets } from '../http/index.ts';
+import { frontier, joinStrand, runStrand } from '../http/causality.ts';
 import { HttpError } from '../http/types.ts';
 import { loginThroughAuthentik, type LoginOutcome } from '../authentik/index.ts';
 import {
@@ -74,10 +75,18 @@ export interface ConformantLoginFact {
   evidence: number[];
 }
 
+/** A memoised fact: its promise, and the strand that computes it (causality.ts). */
+type Fact<T> = ReturnType<typeof runStrand<T>>;
+
+/** The fact's value; the awaiting strand has then waited on the fact's last exchanges. */
+function joined<T>(fact: Fact<T>): Promise<T> {
+  return fact.promise.finally(() => joinStrand(fact.end()));
+}
+
 export class CheckContext {
   readonly http: Http;
   readonly measurements: Record<string, number | string> = {};
-  readonly #memo = new Map<string, Promise<unknown>>();
+  readonly #memo = new Map<string, Fact<unknown>>();
   /** The user's browser (one jar for the shared login and the fresh codes that reuse its authentik session). */
   readonly browser: Actor;
   /** osTicket's server side: token and userinfo calls (no cookies of the browser). */
@@ -107,16 +116,21 @@ export class CheckContext {
 
   /** A fact only if some check already asked for it (no new requests). */
   peek<T>(key: string): Promise<T> | undefined {
-    return this.#memo.get(key) as Promise<T> | undefined;
+    const fact = this.#memo.get(key) as Fact<T> | undefined;
+    return fact && joined(fact);
   }
 
+  /**
+   * The fact `key`, computed once as its own strand (causality.ts) that starts after what the first asker had
+   * waited on; every asker then has waited on the fact's last exchanges.
+   */
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    let p = this.#memo.get(key) as Promise<T> | undefined;
-    if (!p) {
-      p = fn();
-      this.#memo.set(key, p);
+    let fact = this.#memo.get(key) as Fact<T> | undefined;
+    if (!fact) {
+      fact = runStrand(fn, frontier());
+      this.#memo.set(key, fact);
     }
-    return p;
+    return joined(fact);
   }
 
   /** The transcript id before a step; `evidenceSince(mark)` lists what the step did. */

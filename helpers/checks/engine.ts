@@ -5,6 +5,7 @@
  */
 import { diagnose, rankCauses, type DiagnosisId } from '../diagnosis/catalog.ts';
 import { isHttpError, type Secrets } from '../http/index.ts';
+import { criticalPath, runStrand } from '../http/causality.ts';
 import type { HttpError } from '../http/types.ts';
 import type { Target } from '../target-types.ts';
 import { VERSION } from '../version.ts';
@@ -112,7 +113,8 @@ async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> 
     );
   } else {
     try {
-      outcome = await check.run(ctx);
+      // Each check is its own strand: its first request waits on nothing but the facts it awaits (causality.ts).
+      outcome = await runStrand(() => check.run(ctx)).promise;
     } catch (e) {
       if (isHttpError(e)) {
         outcome = fail(networkDiagnosis(e), { detail: e.message, actual: e.message, evidence: e.exchangeId ? [e.exchangeId] : [] });
@@ -159,6 +161,7 @@ function assemble(target: Target, ctx: CheckContext, results: CheckResult[], sta
     counts.fail === 0 ? 'pass' : top && top.status === 'fail' && (top.side === 'harness' || top.side === 'network') ? 'error' : 'fail';
   const finished = Date.now();
   md['run.requests'] = ctx.http.requestCount;
+  const transcript = ctx.http.transcript.toJSON();
   return {
     schema: RESULTS_SCHEMA_VERSION,
     tool: { name: 'oidc-harness', version: VERSION },
@@ -178,8 +181,15 @@ function assemble(target: Target, ctx: CheckContext, results: CheckResult[], sta
     causes,
     results,
     measurements: md,
-    requests: { count: ctx.http.requestCount, ...(target.requestBudget ? { budget: target.requestBudget } : {}) },
-    transcript: ctx.http.transcript.toJSON(),
+    requests: {
+      count: ctx.http.requestCount,
+      ...(target.requestBudget ? { budget: target.requestBudget } : {}),
+      // The longest chain of requests that had to wait on each other, and the sum of every request's time: a run
+      // that overlaps independent requests takes about its critical path; a strictly sequential one the sum.
+      criticalPathMs: criticalPath(transcript).ms,
+      requestMs: transcript.reduce((n, e) => n + e.ms, 0),
+    },
+    transcript,
   };
 }
 

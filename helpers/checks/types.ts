@@ -99,6 +99,10 @@ export interface RunResult {
   measurements: Record<string, number | string>;
   /** What the integration saw (claims, sub, algorithms, discovery), for `oidc-harness compare` (no secrets). */
   observed?: import('./observe.ts').Observed;
-  requests: { count: number; budget?: number };
+  /**
+   * Requests sent, the live budget, the run's critical path (the longest chain of requests that waited on each
+   * other, helpers/http/causality.ts) and the sum of all request times, in ms.
+   */
+  requests: { count: number; budget?: number; criticalPathMs?: number; requestMs?: number };
   transcript: import('../http/types.ts').Exchange[];
 }

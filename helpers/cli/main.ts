@@ -177,8 +177,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--tls-dir <dir>', 'where the throwaway CA goes', 'reports')
     .option('--clock-offset <seconds>', 'shift the provider clock (the one switch authentik does not have)')
     .option('--redirect-uri <uri>', "register osTicket's callback at this address (the blueprint's !Env OSTICKET_REDIRECT_URI)")
+    .option('--latency <ms>', 'delay every response by this many milliseconds (a slow network or a loaded authentik)', '0')
     .addHelpText('after', '\nExamples:\n  oidc-harness serve-reference --port 9000\n  oidc-harness serve-reference --redirect-uri http://127.0.0.1:8080/api/auth/oauth2\n  oidc-harness serve-reference --blueprint compose/blueprints/variants/sub-mode-hashed.yaml --profile 2025.10')
-    .action(async (o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string }) => {
+    .action(async (o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string; latency?: string }) => {
       setExit(await serveReference(o, io));
     });
   return program;

@@ -7,7 +7,7 @@ import { HarnessInputError, requireUrl } from '../config.ts';
 import type { CliIo } from './main.ts';
 
 export async function serveReference(
-  o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string },
+  o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string; latency?: string },
   io: CliIo,
   stop: Promise<unknown> = waitForSignal(),
 ): Promise<number> {
@@ -19,6 +19,8 @@ export async function serveReference(
   if (o.redirectUri !== undefined) requireUrl(o.redirectUri, '--redirect-uri');
   // The blueprint reads it as authentik does: `url: !Env [OSTICKET_REDIRECT_URI, <default>]` (compose/blueprints).
   const env = { ...(process.env as Record<string, string>), ...(o.redirectUri ? { OSTICKET_REDIRECT_URI: o.redirectUri } : {}) };
+  const latencyMs = o.latency === undefined ? 0 : Number(o.latency);
+  if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > 60_000) throw new HarnessInputError(`--latency must be 0-60000 milliseconds, not "${o.latency}"`);
   const t0 = performance.now();
   let provider;
   try {
@@ -31,6 +33,7 @@ export async function serveReference(
       tls: o.tls === true,
       tlsDir: o.tlsDir,
       clockOffsetSec: offset,
+      latencyMs,
     });
   } catch (e) {
     throw new HarnessInputError((e as Error).message);
@@ -50,6 +53,7 @@ export async function serveReference(
       `  blueprint:  ${bp.path ?? 'inline'} (client ${bp.provider.client_id}, user ${bp.users[0]?.username ?? '-'})`,
       `  redirect:   ${redirectList(bp)}`,
       ...(provider.caPath ? [`  CA:         ${provider.caPath} (trust it with --ca)`] : []),
+      ...(latencyMs ? [`  latency:    every response delayed by ${latencyMs} ms`] : []),
       'Ctrl-C stops it.',
       '',
     ].join('\n'),

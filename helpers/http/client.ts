@@ -6,6 +6,7 @@
 import { rootCertificates } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { CookieJar } from 'tough-cookie';
+import { answered, frontier } from './causality.ts';
 import { classifyNetworkError, HttpError } from './errors.ts';
 import { harvestCookieValues, harvestSecrets, redactHeaderValue, redactText } from './redact.ts';
 import { mappedConnector, Resolver, defaultPort, type ResolutionMap } from './resolve.ts';
@@ -30,6 +31,12 @@ export interface HttpOptions {
   transcriptBodyBytes?: number;
   /** Default User-Agent when the caller sets none. */
   userAgent?: string;
+  /**
+   * Share a connection pool (e.g. many short-lived Https in the bench, each with its own transcript and secrets,
+   * reusing keep-alive connections). Its owner closes it; `close()` of this Http leaves it open. Default: an own
+   * Agent built from timeoutMs, resolve and ca.
+   */
+  agent?: Agent;
   /** Share a registry / transcript (e.g. with another Http); new ones by default. */
   secrets?: Secrets;
   transcript?: Transcript;
@@ -79,13 +86,7 @@ export function createHttp(opts: HttpOptions = {}): Http {
   };
   const secrets = opts.secrets ?? new Secrets();
   const transcript = opts.transcript ?? new Transcript();
-  const agent = new Agent({
-    connect: mappedConnector(resolver, { ca: opts.ca ? withSystemRoots(opts.ca) : undefined, timeout: options.timeoutMs }),
-    // Our own AbortController enforces the per-request timeout; these are only backstops.
-    headersTimeout: Math.max(options.timeoutMs, 1_000) * 3,
-    bodyTimeout: Math.max(options.timeoutMs, 1_000) * 3,
-    keepAliveTimeout: 4_000,
-  });
+  const agent = opts.agent ?? createAgent(opts);
   const actors = new Map<string, Actor>();
   let requestCount = 0;
   let closed = false;
@@ -110,7 +111,7 @@ export function createHttp(opts: HttpOptions = {}): Http {
     },
     async close() {
       closed = true;
-      await agent.destroy().catch(() => undefined);
+      if (!opts.agent) await agent.destroy().catch(() => undefined);
     },
   };
 
@@ -150,6 +151,7 @@ export function createHttp(opts: HttpOptions = {}): Http {
       requestHeaders: {},
       startedAt: new Date(started).toISOString(),
       ms: 0,
+      after: frontier(),
     };
     let url: URL;
     try {
@@ -211,6 +213,7 @@ export function createHttp(opts: HttpOptions = {}): Http {
     }, budgetMs);
     requestCount++;
     const where = resolver.describe(url);
+    // From here on the request is sent: whatever follows in this strand waited on its answer (or its failure).
     const timeoutFailure = (): never =>
       limitedByDeadline
         ? fail(ex, 'DEADLINE', `the run deadline passed while waiting for ${where} (${method})`)
@@ -310,10 +313,23 @@ export function createHttp(opts: HttpOptions = {}): Http {
       };
     } finally {
       clearTimeout(timer);
+      answered(id);
     }
   }
 
   return http;
+}
+
+/** The connection pool of an Http: keep-alive connections through the resolution map and CA. */
+export function createAgent(opts: Pick<HttpOptions, 'timeoutMs' | 'resolve' | 'ca'> = {}): Agent {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return new Agent({
+    connect: mappedConnector(new Resolver(opts.resolve), { ca: opts.ca ? withSystemRoots(opts.ca) : undefined, timeout: timeoutMs }),
+    // Our own AbortController enforces the per-request timeout; these are only backstops.
+    headersTimeout: Math.max(timeoutMs, 1_000) * 3,
+    bodyTimeout: Math.max(timeoutMs, 1_000) * 3,
+    keepAliveTimeout: 4_000,
+  });
 }
 
 function jar(actor: Actor): CookieJar {

@@ -28,6 +28,11 @@ export interface Exchange {
   responseBytes?: number;
   /** (extension) Where the TCP connection really went when the resolution map rewrote it, e.g. "127.0.0.1:9443". */
   connectedTo?: string;
+  /**
+   * (extension) The exchanges whose answers this request waited on (its strand's frontier, causality.ts): the
+   * edges of the run's request graph, from which the critical path is computed.
+   */
+  after?: number[];
   /** (extension) Observations worth keeping, e.g. a Set-Cookie the jar refused and why. */
   notes?: string[];
 }

@@ -39,7 +39,7 @@ const resultJson = (r: CheckResult) => ordered(r, RESULT_KEYS, { diagnosis: diag
 
 const EXCHANGE_KEYS = [
   'id', 'actor', 'label', 'method', 'url', 'connectedTo', 'requestHeaders', 'requestBody', 'status', 'responseHeaders',
-  'responseBody', 'responseBytes', 'responseTruncated', 'error', 'errorCode', 'notes', 'startedAt', 'ms',
+  'responseBody', 'responseBytes', 'responseTruncated', 'error', 'errorCode', 'notes', 'startedAt', 'ms', 'after',
 ];
 const exchangeJson = (e: Exchange) =>
   ordered(e, EXCHANGE_KEYS, { requestHeaders: sortedObject, responseHeaders: sortedObject });
@@ -65,7 +65,7 @@ export function toResultsObject(run: RunResult, opts: ReportOptions = {}): Recor
       causes: (v) => (v as Diagnosis[]).map(diagnosisJson),
       results: (v) => (v as CheckResult[]).map(resultJson),
       measurements: sortedObject,
-      requests: (v) => ordered(v as object, ['count', 'budget']),
+      requests: (v) => ordered(v as object, ['count', 'budget', 'criticalPathMs', 'requestMs']),
       transcript: (v) => (v as Exchange[]).map(exchangeJson),
     },
   );

@@ -5,7 +5,6 @@
  * exactly as the headless flow-executor driver's login does, and both codes are accepted by the token endpoint.
  * The browser never leaves loopback: the Redirect URI (https://osticket.company/...) is intercepted, not fetched.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,9 +17,9 @@ import { buildOsticketAuthorizeUrl, osticketTokenRequest } from '../../helpers/o
 import { authentikEndpoints, guideRedirectUri } from '../../helpers/target.ts';
 import type { OsticketPluginSettings } from '../../helpers/target-types.ts';
 import { patience } from '../support/patience.ts';
+import { CHROMIUM_LAUNCH, chromiumLogin, haveChromium as haveChromiumBinary } from '../support/chromium-login.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = haveChromiumBinary();
 const variant = (n: string) => resolve(import.meta.dirname, '../../compose/blueprints/variants', `${n}.yaml`);
 
 describe.skipIf(!haveChromium)('flow page in headless Chromium vs the headless driver', () => {
@@ -30,12 +29,8 @@ describe.skipIf(!haveChromium)('flow page in headless Chromium vs the headless d
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'oidc-browser-login-'));
-    context = await chromium.launchPersistentContext(join(work, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      // The host-resolver rule makes every name but loopback unresolvable inside Chromium: no DNS query leaves.
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-    });
+    // The host-resolver rule in CHROMIUM_LAUNCH makes every name but loopback unresolvable: no DNS query leaves.
+    context = await chromium.launchPersistentContext(join(work, 'profile'), CHROMIUM_LAUNCH);
   }, patience(60_000));
   afterAll(async () => {
     await context?.close();
@@ -55,44 +50,12 @@ describe.skipIf(!haveChromium)('flow page in headless Chromium vs the headless d
     return { p, settings, creds: { username: user.username, password: user.password ?? '' } };
   }
 
-  /** A person in Chromium: type the username, the password, accept consent if asked; returns where it ended. */
+  /** A person in Chromium (test/support/chromium-login.ts); the flow page is the flow interface, no page errors. */
   async function browserLogin(url: URL, creds: { username: string; password: string }, redirectUri: string) {
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    // Playwright does not route the hops of a redirect, so the authorize answer itself is fetched here: a 302 to
-    // the Redirect URI is recorded and answered with a page instead of being followed off loopback.
-    let captured: string | undefined;
-    await page.route('**/application/o/authorize/**', async (route) => {
-      const res = await route.fetch({ maxRedirects: 0 });
-      const loc = res.headers().location;
-      if (loc && loc.startsWith(redirectUri)) {
-        captured = loc;
-        await route.fulfill({ status: 200, contentType: 'text/html', body: '<p id="callback">osTicket callback reached</p>' });
-      } else await route.fulfill({ response: res });
-    });
-    // With explicit consent the code arrives inside xak-flow-redirect and the page navigates there itself.
-    await page.route(`${new URL(redirectUri).origin}/**`, async (route) => {
-      captured = route.request().url();
-      await route.fulfill({ status: 200, contentType: 'text/html', body: '<p id="callback">osTicket callback reached</p>' });
-    });
-    await page.goto(url.href);
-    await page.waitForSelector('#uid_field');
-    expect(new URL(page.url()).pathname).toMatch(/^\/if\/flow\/default-authentication-flow\/$/);
-    await page.fill('#uid_field', creds.username);
-    await page.click('#submit');
-    await page.waitForSelector('#password');
-    await page.fill('#password', creds.password);
-    await page.click('#submit');
-    const next = await page.waitForSelector('form[data-component="ak-stage-consent"], #callback');
-    const sawConsent = (await next.getAttribute('data-component')) === 'ak-stage-consent';
-    if (sawConsent) {
-      await page.click('#submit');
-      await page.waitForSelector('#callback');
-    }
-    await page.close();
-    expect(errors).toEqual([]);
-    return { callback: new URL(captured!), sawConsent };
+    const r = await chromiumLogin(context, url, creds, redirectUri);
+    expect(r.flowPath).toMatch(/^\/if\/flow\/default-authentication-flow\/$/);
+    expect(r.pageErrors).toEqual([]);
+    return r;
   }
 
   it.each([
