@@ -178,6 +178,10 @@ describe('refresh tokens (offline_access, rotation)', () => {
     expect(b1.refresh_token).toBeTruthy();
     expect(b1.refresh_token).not.toBe(rt);
     expect(b1.id_token).toBeTruthy();
+    // the refreshed access token is an access token: userinfo takes it, the refresh grant does not
+    const ui = await fetch(`${offline.url}/application/o/userinfo/`, { headers: { authorization: `Bearer ${b1.access_token}` }, signal: AbortSignal.timeout(10_000) });
+    expect(ui.status).toBe(200);
+    expect(((await (await refresh(b1.access_token)).json()) as any).error).toBe('invalid_grant');
     const reuse = await refresh(rt);
     expect(reuse.status).toBe(400);
     expect(((await reuse.json()) as any).error).toBe('invalid_grant');
