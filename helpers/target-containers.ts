@@ -1,26 +1,35 @@
 /**
  * The containers target (DESIGN.md "Targets"): Testcontainers start the stack, the harness reaches every container
- * by its network alias through the resolution map, and `close()` tears everything down. With real images that is
- * authentik + PostgreSQL + osTicket + MySQL (compose/containers/stack.ts startStack); where AUTHENTIK_IMAGE is the
- * locally built reference provider (our CI, no registry) it is the local stack, which has no osTicket server.
+ * by its network alias through the resolution map, and `close()` tears everything down. authentik is real authentik
+ * (PostgreSQL + server + worker) or, where AUTHENTIK_IMAGE is the locally built reference provider (our CI, no
+ * registry), that stand-in; osTicket + MySQL run whenever an osTicket image can be had (OSTICKET_IMAGE, or built
+ * from compose/containers/osticket), and the osTicket-server checks run against it. Without one, those checks skip
+ * with the reason naming the missing image.
  */
-import { DEFAULT_IMAGES, dockerUnavailableReason, isReferenceAuthentik, stackImages, startLocalStack, startStack } from '../compose/containers/index.ts';
+import { dockerUnavailableReason, startStack, type Stack } from '../compose/containers/index.ts';
 import { HarnessInputError, type HarnessConfig } from './config.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './target.ts';
 import type { Target } from './target-types.ts';
 
-export async function containersTarget(cfg: HarnessConfig, env: NodeJS.ProcessEnv = process.env): Promise<Target> {
+export async function containersTarget(
+  cfg: HarnessConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  progress: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<Target> {
   const why = await dockerUnavailableReason();
   if (why) throw new HarnessInputError(`the containers target needs Docker: ${why}`);
-  const images = stackImages(env);
-  const progress = (line: string) => process.stderr.write(`${line}\n`);
-  const local = isReferenceAuthentik(images.authentik);
-  let stack;
+  let stack: Stack;
   try {
-    stack = local ? await startLocalStack({ progress, env }) : await startStack({ progress, env });
+    stack = await startStack({ progress, env, osticket: 'if-available' });
   } catch (e) {
     throw new HarnessInputError(`the containers stack did not start: ${(e as Error).message}`);
   }
+  return stackTarget(stack, cfg);
+}
+
+/** The Target for a started stack (exported for tests that start the stack themselves). */
+export function stackTarget(stack: Stack, cfg: HarnessConfig = {}): Target {
+  const ak = stack.authentik.reference ? `reference provider image ${stack.authentik.image} (a stand-in for authentik)` : `authentik ${stack.authentik.image}`;
   const common = {
     kind: 'containers' as const,
     authentikUrl: stack.authentikUrl,
@@ -44,22 +53,22 @@ export async function containersTarget(cfg: HarnessConfig, env: NodeJS.ProcessEn
     readOnly: false,
     close: () => stack.stop(),
   };
-  if (stack.kind === 'local') {
+  const ost = stack.osticket;
+  if (!ost) {
     return {
       ...common,
-      description: `containers: reference provider image ${images.authentik} (a stand-in for authentik) + ${images.mysql}`,
-      noOsticketReason: `this stack runs the reference provider image (${images.authentik}) and no osTicket: the real osTicket and authentik images need a registry; set AUTHENTIK_IMAGE to a real authentik image (default ${DEFAULT_IMAGES.authentikImage}) to start the full stack`,
+      description: `containers: ${ak} + ${stack.images.mysql}; no osTicket`,
+      noOsticketReason: `no osTicket container: ${stack.noOsticketReason ?? 'not started'}`,
     };
   }
   return {
     ...common,
-    description: `containers: authentik ${images.authentik}, osTicket ${images.osticket ?? 'built from compose/containers/osticket'}, ${images.mysql}, ${images.postgres}`,
+    description: `containers: ${ak}, osTicket ${ost.image}, ${stack.images.mysql}${stack.authentik.postgres ? `, ${stack.images.postgres}` : ''}`,
     osticketServer: {
-      baseUrl: stack.osticketUrl,
+      baseUrl: ost.url,
       agentEmail: stack.user.email,
-      db: { host: stack.mysql.host, port: stack.mysql.port, user: stack.mysql.user, password: stack.mysql.password, database: stack.mysql.database, prefix: stack.mysql.prefix, secretSalt: stack.osticket.secretSalt },
+      db: { host: stack.mysql.host, port: stack.mysql.port, user: stack.mysql.user, password: stack.mysql.password, database: stack.mysql.database, prefix: stack.mysql.prefix, secretSalt: ost.secretSalt },
+      pluginPaths: ost.pluginPaths,
     },
   };
 }
-
-export { DEFAULT_IMAGES };

@@ -31,6 +31,11 @@ export interface OsticketServer {
   agentEmail?: string;
   /** Read-only DB access for the plugin-configuration checks. */
   db?: { host: string; port: number; user: string; password: string; database: string; prefix?: string; /** include/ost-config.php SECRET_SALT: lets the harness decrypt the stored client secret (osticket.md §6). */ secretSalt?: string };
+  /**
+   * Plugin install paths present on osTicket's disk, relative to include/ (plugins/<name>.phar, plugins/<name>),
+   * when the harness can see its files (the containers stack reads them in the container); absent on live targets.
+   */
+  pluginPaths?: string[];
 }
 
 export interface Target {

@@ -149,7 +149,7 @@ export async function beginStack(opts: { progress?: ProgressSink; name?: string 
       return stopping;
     },
   };
-  progress(`network ${network.getName()} created`);
+  progress(`stack ${id}: network ${network.getName()} created (containers labelled ${STACK_LABEL}=${id})`);
   return run;
 }
 

@@ -79,6 +79,7 @@ export type DiagnosisId =
   | 'osticket-secret-undecryptable'
   | 'agent-missing'
   | 'sso-link-missing'
+  | 'osticket-plugin-path-missing'
   | 'callback-not-routed'
   | 'osticket-session-host-mismatch'
   | 'osticket-login-failed-silently'
@@ -120,6 +121,7 @@ const TITLES: Record<DiagnosisId, string> = {
   'discovery-malformed': 'Discovery document is not valid',
   'issuer-mismatch': 'Issuer differs from the URL clients use',
   'sso-link-missing': 'No "Sign in with Authentik" button in osTicket',
+  'osticket-plugin-path-missing': "osTicket's recorded plugin install path is not on disk",
   'osticket-client-id-mismatch': "osTicket's Client Id differs from authentik's Client ID",
   'redirect-uri-trailing-slash': "authentik's Redirect URI has a trailing slash",
   'redirect-uri-other-path': "authentik's Redirect URI points at another path",
@@ -296,6 +298,15 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
     cause: 'The OAuth2 instance is not offered for this login page: Authentication Target is "None (Disabled)" (the default) or does not include agents / end users, or the plugin or the instance is disabled, or (end users) registration mode is Disabled.',
     fix: `${OST}: set Authentication Target to "Agents Only" or "Agents and End Users" (or "End Users Only"), and make sure the plugin (Admin Panel -> Manage -> Plugins) and the instance are Active.`,
     refs: ['auth-oauth2/config.php (auth_target default none)', 'include/class.auth.php (renderExternalLink)', 'osticket.md §1, §4 Buttons, §10.10'],
+  },
+  'osticket-plugin-path-missing': {
+    side: 'osticket',
+    rank: 9,
+    symptom: 'osTicket shows no "Sign in with Authentik" button on either login page, although the plugin and its instance are active.',
+    cause: "The OAuth2 Client plugin's recorded install path (ost_plugin.install_path, e.g. plugins/auth-oauth2.phar) names a file or folder that is not under osTicket's include/ folder (the phar was swapped for a folder or the other way round, renamed, or lost in an upgrade or image rebuild), so osTicket finds no plugin.php there and loads nothing.",
+    fix: 'Put the plugin back where it was recorded (include/plugins/auth-oauth2.phar, or the folder include/plugins/auth-oauth2/), or in Admin Panel -> Manage -> Plugins delete the OAuth2 Client plugin and add it again from what is installed; deleting it deletes its instances, so enter the guide\'s values (Client Id, Client Secret, endpoints, Scopes) again.',
+    distinguish: 'sso-link-missing: the plugin loads but its instance does not offer the page (Authentication Target, inactive instance). Here the file behind the install path is gone.',
+    refs: ['include/class.plugin.php v1.18.1 (PluginManager::getInfoForPath returns false without plugin.php; Plugin::getImpl; Plugin::delete deletes the instances)', 'osticket.md §6 Files on disk'],
   },
   'osticket-client-id-mismatch': {
     side: 'osticket',

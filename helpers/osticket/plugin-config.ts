@@ -130,6 +130,21 @@ export async function readPluginConfig(conn: Queryable, opts: { prefix?: string 
   return { instances };
 }
 
+// ------------------------------------------------------------------------------------------------ install path
+
+/**
+ * The install paths osTicket registers for auth-oauth2: the official phar, or a folder with plugin.php (a hydrated
+ * checkout). PluginManager::allInfos scans include/plugins/*, and getInfoForPath stores the path relative to
+ * include/ (`plugins/auth-oauth2.phar` / `plugins/auth-oauth2`); a recorded path without plugin.php behind it loads
+ * nothing (getInfoForPath returns false), so the plugin never bootstraps (include/class.plugin.php v1.18.1; osticket.md §6).
+ */
+export const OAUTH2_INSTALL_PATHS = ['plugins/auth-oauth2.phar', 'plugins/auth-oauth2'] as const;
+
+/** The install path to record for what is on disk (the phar when both are), or undefined when neither is. */
+export function oauth2InstallPath(present: readonly string[]): string | undefined {
+  return OAUTH2_INSTALL_PATHS.find((p) => present.includes(p));
+}
+
 // ------------------------------------------------------------------------------------------------ writing (tests)
 
 export interface PluginInstanceInput {
@@ -155,7 +170,7 @@ export interface WritePluginOptions {
   prefix?: string;
   /** include/ost-config.php SECRET_SALT of the osTicket that will read the row. */
   secretSalt: string;
-  /** `plugins/auth-oauth2.phar` (official phar) or `plugins/auth-oauth2` (a folder). */
+  /** `plugins/auth-oauth2.phar` (official phar) or `plugins/auth-oauth2` (a folder): what is installed (oauth2InstallPath). */
   installPath?: string;
   /** Required: this writes rows directly and is meant for the harness's own test stacks only. */
   testStackOnly: true;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIRECT_URI, startLocalStack, type LocalStack } from '../../compose/containers/stack.ts';
 import { loginThroughAuthentik } from '../../helpers/authentik/login.ts';
 import { createHttp, type Http } from '../../helpers/http/index.ts';
-import { leftoverContainers, mysql as mysqlImage, networkExists, reference } from './docker-env.ts';
+import { leftoverContainers, mysql as mysqlImage, networkExists, reference, stackEnv } from './docker-env.ts';
 
 const reason = mysqlImage.reason ?? reference.reason;
 
@@ -26,7 +26,7 @@ if (reason) {
 
   beforeAll(async () => {
     const t = Date.now();
-    stack = await startLocalStack({ progress: (l) => lines.push(l), env: { ...process.env, MYSQL_IMAGE: mysqlImage.image, AUTHENTIK_IMAGE: reference.image } });
+    stack = await startLocalStack({ progress: (l) => lines.push(l), env: stackEnv({ MYSQL_IMAGE: mysqlImage.image, AUTHENTIK_IMAGE: reference.image }) });
     startMs = Date.now() - t;
     http = createHttp({ resolve: stack.resolve, timeoutMs: 10_000 });
     http.secrets.add(stack.client.clientSecret, 'client secret');
@@ -48,6 +48,13 @@ if (reason) {
     expect(stack.resolve['authentik:9000']).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(stack.mysql.host).toBe('127.0.0.1');
     expect(lines.some((l) => /authentik: ready after/.test(l))).toBe(true);
+  });
+
+  it("generates the client's id and secret the way authentik does: letters and digits, 40 and 128 characters", () => {
+    expect(stack.client.clientId).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(stack.client.clientSecret).toMatch(/^[A-Za-z0-9]{128}$/);
+    // Nothing in them for a client library's Basic encoding to change (RFC 6749 §2.3.1 form-encodes the rest).
+    expect(new URLSearchParams({ v: stack.client.clientId + stack.client.clientSecret }).toString()).toBe(`v=${stack.client.clientId}${stack.client.clientSecret}`);
   });
 
   it('discovery through the alias URL names the alias-based issuer', async () => {

@@ -7,7 +7,10 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beginStack, type StackRun } from '../../compose/containers/lifecycle.ts';
 import { startMysql } from '../../compose/containers/stack.ts';
-import { createPluginTablesForTest, lintPluginConfig, readPluginConfig, writePluginInstance } from '../../helpers/osticket/plugin-config.ts';
+import { checkById } from '../../helpers/checks/catalog/index.ts';
+import { runChecks } from '../../helpers/checks/engine.ts';
+import { createPluginTablesForTest, lintPluginConfig, oauth2InstallPath, readPluginConfig, writePluginInstance } from '../../helpers/osticket/plugin-config.ts';
+import type { Target } from '../../helpers/target-types.ts';
 import { decryptOsticketSecret } from '../../helpers/osticket/secret-crypto.ts';
 import { leftoverContainers, mysql as mysqlImage } from './docker-env.ts';
 
@@ -26,6 +29,7 @@ if (mysqlImage.reason) {
 } else describe(`plugin config in MySQL (${mysqlImage.image})`, () => {
   let run: StackRun;
   let conn: mysql.Connection;
+  let dbPort = 0;
   const lines: string[] = [];
   const timings: Record<string, number> = {};
 
@@ -34,7 +38,8 @@ if (mysqlImage.reason) {
     const t = Date.now();
     const c = await startMysql(run, mysqlImage.image, { user: 'osticket', password: 'test-db-password', database: 'osticket', rootPassword: 'test-root-password', prefix: 'ost_' });
     timings.start = Date.now() - t;
-    conn = await mysql.createConnection({ host: '127.0.0.1', port: c.getMappedPort(3306), user: 'osticket', password: 'test-db-password', database: 'osticket', connectTimeout: 10_000 });
+    dbPort = c.getMappedPort(3306);
+    conn = await mysql.createConnection({ host: '127.0.0.1', port: dbPort, user: 'osticket', password: 'test-db-password', database: 'osticket', connectTimeout: 10_000 });
     await createPluginTablesForTest(conn);
   }, 120_000);
 
@@ -107,6 +112,36 @@ if (mysqlImage.reason) {
     const first = (await readPluginConfig(conn)).instances[0]!;
     expect(lintPluginConfig(first.settings, { secretSalt: SALT, namespace: 'plugin.99.instance.99' }).map((f) => f.diagnosis)).toEqual(['osticket-secret-undecryptable']);
     expect(lintPluginConfig(first.settings, { secretSalt: 'another-salt', namespace: first.namespace }).map((f) => f.diagnosis)).toEqual(['osticket-secret-undecryptable']);
+  });
+
+  it('the install path written is the one osTicket registers for what is installed (phar first, then a folder)', () => {
+    expect(oauth2InstallPath(['plugins/auth-2fa.phar', 'plugins/auth-oauth2.phar'])).toBe('plugins/auth-oauth2.phar');
+    expect(oauth2InstallPath(['plugins/auth-oauth2'])).toBe('plugins/auth-oauth2');
+    expect(oauth2InstallPath(['plugins/auth-oauth2', 'plugins/auth-oauth2.phar'])).toBe('plugins/auth-oauth2.phar');
+    expect(oauth2InstallPath(['plugins/auth-ldap.phar'])).toBeUndefined();
+  });
+
+  it('osticket.plugin-config fails when the recorded install path is not on osTicket\'s disk, and passes when it is', async () => {
+    // Only the first instance stays enabled: the one written above with plugins/auth-oauth2.phar.
+    await conn.query("UPDATE ost_plugin_instance SET flags = 0 WHERE name <> 'Authentik'");
+    const check = checkById('osticket.plugin-config')!;
+    const db = { host: '127.0.0.1', port: dbPort, user: 'osticket', password: 'test-db-password', database: 'osticket', prefix: 'ost_' };
+    const target = (pluginPaths?: string[]): Target => ({
+      kind: 'live', description: 'MySQL only', authentikUrl: 'http://authentik.invalid', slug: 'osticket',
+      discoveryUrl: 'http://authentik.invalid/application/o/osticket/.well-known/openid-configuration',
+      osticket: { ...GOOD, clientSecret: GOOD.clientSecret, authorizeUrl: GOOD.urlAuthorize, tokenUrl: GOOD.urlAccessToken, userinfoUrl: GOOD.urlResourceOwnerDetails },
+      // No SECRET_SALT: the check does not show the secret to an authentik (there is none here).
+      osticketServer: { baseUrl: 'http://osticket.invalid/', db, ...(pluginPaths ? { pluginPaths } : {}) },
+      user: { username: 'u', password: 'p' }, resolve: {}, requestTimeoutMs: 2_000, deadlineMs: 20_000, readOnly: true,
+    });
+    const result = async (paths?: string[]) => (await runChecks(target(paths), [check])).results[0]!;
+    const lost = await result(['plugins/auth-oauth2']);
+    expect(`${lost.status} ${lost.diagnosis?.id}`).toBe('fail osticket-plugin-path-missing');
+    expect(lost.expected).toBe("include/plugins/auth-oauth2.phar on osTicket's disk");
+    expect(lost.actual).toBe('not there; include/plugins holds plugins/auth-oauth2');
+    expect((await result(['plugins/auth-oauth2.phar', 'plugins/auth-oauth2'])).status).toBe('pass');
+    // Where the harness cannot see osTicket's files (live), the path is not judged.
+    expect((await result(undefined)).status).toBe('pass');
   });
 
   it('refuses a table prefix that is not osTicket-shaped (no SQL pasted into identifiers)', async () => {

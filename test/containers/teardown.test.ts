@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ContainerStartError, type StackRun } from '../../compose/containers/lifecycle.ts';
 import { startLocalStack } from '../../compose/containers/stack.ts';
-import { leftoverContainers, mysql as mysqlImage, networkExists, reference } from './docker-env.ts';
+import { leftoverContainers, mysql as mysqlImage, networkExists, reference, stackEnv } from './docker-env.ts';
 
 const reason = mysqlImage.reason ?? reference.reason;
 
@@ -17,7 +17,7 @@ if (reason) {
     it.skip(`needs Docker, ${mysqlImage.image} and ${reference.image}: ${reason}`, () => undefined);
   });
 } else describe('container teardown', () => {
-  const env = { ...process.env, MYSQL_IMAGE: mysqlImage.image, AUTHENTIK_IMAGE: reference.image };
+  const env = stackEnv({ MYSQL_IMAGE: mysqlImage.image, AUTHENTIK_IMAGE: reference.image });
 
   it('a step that throws mid-stack (both containers up) leaves nothing behind', async () => {
     let run: StackRun | undefined;
@@ -34,7 +34,7 @@ if (reason) {
         },
       }),
     ).rejects.toThrow('failure on purpose after authentik started');
-    expect(started).toEqual(['mysql', 'authentik']);
+    expect(started.sort()).toEqual(['authentik', 'mysql']); // started in parallel: either may come first
     expect(run).toBeDefined();
     expect(lines.some((l) => /start failed, tearing down/.test(l))).toBe(true);
     expect(await leftoverContainers(run!.id)).toEqual([]);

@@ -173,6 +173,10 @@ export const osticketChecks: CheckDef[] = [
       if ('error' in cfg) return skip(cfg.error);
       const enabled = cfg.instances.filter((i) => i.pluginActive && i.instanceEnabled && i.settings.auth_type !== 'autho');
       if (enabled.length === 0) return fail('sso-link-missing', { expected: 'an enabled auth-oauth2 instance', actual: `${cfg.instances.length} instance(s), none enabled` });
+      // A recorded install path with no plugin behind it loads nothing (include/class.plugin.php getInfoForPath).
+      const onDisk = ctx.target.osticketServer?.pluginPaths;
+      const lost = onDisk ? enabled.find((i) => !onDisk.includes(i.installPath)) : undefined;
+      if (lost && onDisk) return fail('osticket-plugin-path-missing', { expected: `include/${lost.installPath} on osTicket's disk`, actual: `not there; include/plugins holds ${onDisk.join(', ') || 'no plugin'}`, detail: `${lost.name}: install path ${lost.installPath}` });
       const salt0 = ctx.target.osticketServer?.db?.secretSalt;
       const findings = enabled.flatMap((i) => lintPluginConfig(i.settings, { namespace: i.namespace, ...(salt0 ? { secretSalt: salt0 } : {}) }).map((f) => ({ ...f, instance: i.name })));
       if (enabled.every((i) => i.settings.auth_target === 'none' || i.settings.auth_target === undefined)) {
