@@ -1,7 +1,8 @@
 /** osTicket side of the harness: secret crypto, plugin configuration in MySQL (+ lint), the web driver. */
 export { decryptOsticketSecret, encryptOsticketSecret, looksEncrypted, pluginInstanceNamespace } from './secret-crypto.ts';
+export { phpMessageAtStart } from './php-output.ts';
 export {
-  AUTH_TARGET_LABELS, PLUGIN_FIELDS, createPluginTablesForTest, decodeChoice, lintPluginConfig, readPluginConfig, writePluginInstance,
+  AUTH_TARGET_LABELS, OAUTH2_INSTALL_PATHS, PLUGIN_FIELDS, createPluginTablesForTest, decodeChoice, lintPluginConfig, oauth2InstallPath, readPluginConfig, writePluginInstance,
   type AuthTarget, type PluginConfig, type PluginInstanceConfig, type PluginInstanceInput, type PluginInstanceSettings,
   type PluginLintDiagnosis, type PluginLintFinding, type Queryable, type WritePluginOptions,
 } from './plugin-config.ts';
