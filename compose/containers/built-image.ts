@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { getContainerRuntimeClient } from 'testcontainers';
+import { runtimeClient } from './lifecycle.ts';
 
 /** The label that carries the inputs hash (the same name .ci/setup-machine uses). */
 export const INPUTS_LABEL = 'oidc-harness.inputs';
@@ -68,7 +68,7 @@ interface ImageApi {
 interface BuildLine { stream?: string; error?: string; errorDetail?: { message?: string } }
 
 async function imageApi(): Promise<ImageApi> {
-  const client = await getContainerRuntimeClient();
+  const client = await runtimeClient();
   const api = (client.image as unknown as { dockerode?: ImageApi }).dockerode;
   if (!api) throw new Error('cannot build images: no dockerode handle in this testcontainers version');
   return api;

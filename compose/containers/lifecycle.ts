@@ -78,6 +78,15 @@ export function applyTestcontainersDefaults(env: NodeJS.ProcessEnv = process.env
   env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 }
 
+/**
+ * testcontainers' client for the Docker engine, with this harness's defaults applied first: the client is created
+ * once, and without TESTCONTAINERS_HOST_OVERRIDE its host lookup may try to run (and so pull) an alpine image.
+ */
+export function runtimeClient(): ReturnType<typeof getContainerRuntimeClient> {
+  applyTestcontainersDefaults();
+  return getContainerRuntimeClient();
+}
+
 /** Starts a network and returns the bookkeeping object; installs SIGINT/SIGTERM handlers until stop(). */
 export async function beginStack(opts: { progress?: ProgressSink; name?: string } = {}): Promise<StackRun> {
   applyTestcontainersDefaults();
@@ -161,7 +170,7 @@ type DockerodeLike = {
 
 /** testcontainers' own dockerode handle (same engine as the containers), which can list exited containers too. */
 async function engine(): Promise<{ dockerode?: DockerodeLike; client: Awaited<ReturnType<typeof getContainerRuntimeClient>> }> {
-  const client = await getContainerRuntimeClient();
+  const client = await runtimeClient();
   return { client, dockerode: (client.container as unknown as { dockerode?: DockerodeLike }).dockerode };
 }
 

@@ -16,12 +16,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { createHttp } from '../../helpers/http/index.ts';
 import { AUTHENTIK_ALIAS, AUTHENTIK_PORT, AUTHENTIK_URL, startRealAuthentik, startReferenceAuthentik, type StartedAuthentik } from './authentik.ts';
 import { generateClientSecret, generateId, randomPassword } from './credentials.ts';
 import { isReferenceAuthentik, pullAllowed, stackImages, type StackImages } from './images.ts';
-import { applyTestcontainersDefaults, beginStack, tearDownOnError, type ProgressSink, type StackRun } from './lifecycle.ts';
+import { beginStack, runtimeClient, tearDownOnError, type ProgressSink, type StackRun } from './lifecycle.ts';
 import { planOsticketImage, realiseOsticketPlan, type OsticketImagePlan } from './osticket-image.ts';
 import { OSTICKET_ALIAS, OSTICKET_URL, installOsticket, startOsticketContainer, type OsticketInstallResult } from './osticket-setup.ts';
 
@@ -92,10 +92,9 @@ export interface StackOptions {
 
 /** Quick Docker probe: undefined when a daemon answers, otherwise the reason (for test skips). */
 export async function dockerUnavailableReason(): Promise<string | undefined> {
-  applyTestcontainersDefaults();
   try {
     const client = await Promise.race([
-      getContainerRuntimeClient(),
+      runtimeClient(),
       new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no answer within 5 s')), 5_000)),
     ]);
     await client.info;
@@ -108,7 +107,7 @@ export async function dockerUnavailableReason(): Promise<string | undefined> {
 /** True when an image is present in the local engine (no pull attempted). */
 export async function imageExists(image: string): Promise<boolean> {
   try {
-    const client = await getContainerRuntimeClient();
+    const client = await runtimeClient();
     const { ImageName } = await import('testcontainers');
     return await client.image.exists(ImageName.fromString(image));
   } catch {
