@@ -31,7 +31,7 @@ export interface OutcomeFields {
 }
 export type Outcome =
   | ({ status: 'pass' } & OutcomeFields)
-  | ({ status: 'warn' | 'fail'; diagnosis: DiagnosisId; detail?: string } & OutcomeFields)
+  | ({ status: 'warn' | 'fail'; diagnosis: DiagnosisId; detail?: string; fix?: string } & OutcomeFields)
   | ({ status: 'skip'; reason: string } & OutcomeFields);
 
 export interface CheckDef {
@@ -50,8 +50,9 @@ export interface CheckDef {
 
 export const pass = (f: OutcomeFields = {}): Outcome => ({ status: 'pass', ...f });
 export const skip = (reason: string, f: OutcomeFields = {}): Outcome => ({ status: 'skip', reason, ...f });
-export const fail = (diagnosis: DiagnosisId, f: OutcomeFields & { detail?: string } = {}): Outcome => ({ status: 'fail', diagnosis, ...f });
-export const warn = (diagnosis: DiagnosisId, f: OutcomeFields & { detail?: string } = {}): Outcome => ({ status: 'warn', diagnosis, ...f });
+/** `detail`: what was seen (appended to the cause); `fix`: the fix for this run's values (appended to the catalog's). */
+export const fail = (diagnosis: DiagnosisId, f: OutcomeFields & { detail?: string; fix?: string } = {}): Outcome => ({ status: 'fail', diagnosis, ...f });
+export const warn = (diagnosis: DiagnosisId, f: OutcomeFields & { detail?: string; fix?: string } = {}): Outcome => ({ status: 'warn', diagnosis, ...f });
 
 export interface RunOptions {
   /** The run's secret registry, owned by the caller so reports written later can be redacted with it. */
@@ -141,7 +142,7 @@ async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> 
   if (outcome.actual !== undefined) result.actual = redact(outcome.actual);
   if (outcome.reason !== undefined) result.reason = redact(outcome.reason);
   if (outcome.status === 'fail' || outcome.status === 'warn') {
-    result.diagnosis = diagnose(outcome.diagnosis, redact(outcome.detail));
+    result.diagnosis = diagnose(outcome.diagnosis, redact(outcome.detail), redact(outcome.fix));
   }
   return result;
 }

@@ -83,8 +83,11 @@ export type DiagnosisId =
   | 'callback-not-routed'
   | 'osticket-session-host-mismatch'
   | 'osticket-login-failed-silently'
+  | 'osticket-output-before-headers'
   // harness / network side
   | 'harness-wrong-password'
+  | 'harness-secret-salt-wrong'
+  | 'harness-redirect-uri-differs'
   | 'harness-config-invalid'
   | 'harness-internal-error'
   | 'authentik-unreachable'
@@ -113,6 +116,9 @@ const TITLES: Record<DiagnosisId, string> = {
   'tls-untrusted': "authentik's certificate is not trusted",
   'harness-wrong-password': "Wrong test-user password given to the harness",
   'harness-internal-error': 'Internal error in the harness',
+  'harness-secret-salt-wrong': 'Wrong SECRET_SALT given to the harness',
+  'harness-redirect-uri-differs': "The harness was given another Redirect URI than osTicket's",
+  'osticket-output-before-headers': 'osTicket prints output before its headers (PHP notices)',
   'grant-types-empty': 'Provider has no Grant types',
   'policy-denies-user': "A Binding on the application denies the user",
   'client-id-unknown': 'authentik knows no provider with this Client ID',
@@ -216,6 +222,24 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
     fix: "Give the harness the test user's current password (--password-file FILE, or user.password in the --config file) and the right --username. If the password is right, check in authentik (Directory -> Users) that the user is active: authentik answers an inactive user with the same error.",
     distinguish: 'policy-denies-user: the password was accepted and authentik then showed an access-denied page. authentik-flow-error: an ak-stage-flow-error with a request_id, not "Invalid password".',
     refs: ['authentik.md §8 "Challenge shapes and errors"', 'authentik.md §12 (inactive user = same error as a wrong password)'],
+  },
+  'harness-redirect-uri-differs': {
+    side: 'harness',
+    rank: 6,
+    symptom: "osTicket's logins work, but the harness's own login, made with the Redirect URI it was given, fails or tests another URI than osTicket's. (A harness input error, not an osTicket or authentik setting.)",
+    cause: "The Redirect URI given to the harness is not the one osTicket sends, and authentik accepts osTicket's: the harness's protocol-level checks ran against a URI osTicket does not use.",
+    fix: "Give the harness osTicket's Redirect URI exactly as osTicket sends it (--redirect-uri, or osticket.redirectUri in the --config file; leave it out to derive it from --osticket) and run again.",
+    distinguish: "osticket-redirect-uri-differs: authentik refuses the URI osTicket sends. Here authentik accepts it; only the harness's input differs.",
+    refs: ['auth-oauth2/oauth2.php triggerAuth (redirect_uri from the instance)', 'osticket.md §2, §11'],
+  },
+  'harness-secret-salt-wrong': {
+    side: 'harness',
+    rank: 8,
+    symptom: "osTicket's logins work, but the harness cannot decrypt the Client Secret stored in osTicket's database. (A harness input error, not an osTicket or authentik setting.)",
+    cause: "The SECRET_SALT given to the harness is not this osTicket's: it does not decrypt the stored Client Secret, while osTicket's own logins in the same run prove that osTicket decrypts it and authentik accepts it.",
+    fix: "Copy SECRET_SALT from osTicket's include/ost-config.php (define('SECRET_SALT', '…')) into the file named by osticket.db.secretSaltFile in the --config file, and run again.",
+    distinguish: 'osticket-secret-undecryptable: osTicket itself cannot decrypt it, so its logins fail silently too.',
+    refs: ['include/class.crypto.php (Crypto::decrypt)', 'osticket.md §6 clientSecret is encrypted', 'shared/data/osticket-secret-vectors.json'],
   },
   'harness-internal-error': {
     side: 'harness',
@@ -396,14 +420,23 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
     distinguish: 'The trigger request (/scp/login.php?do=ext…) and the callback go to different hosts in the transcript; the callback has no OSTSESSID cookie.',
     refs: ['osticket.md §11 Session', 'osticket.md §4 Session requirement', 'osticket.md §10.3'],
   },
+  'osticket-output-before-headers': {
+    side: 'osticket',
+    rank: 29,
+    symptom: 'Clicking "Sign in with Authentik", or coming back from authentik, shows a page of PHP "Deprecated:" / "Warning:" lines (or a blank page) instead of going on.',
+    cause: 'osTicket printed output before its headers (PHP notices or warnings with display_errors on, or a plugin error), so its redirect could not be sent and the page answered 200 instead of 302.',
+    fix: 'Turn off display_errors for osTicket: in php.ini (PHP\'s production php.ini sets display_errors = Off) or a conf.d file with display_errors = Off, then restart the web server; if a plugin error is shown, fix or reinstall the OAuth2 Client plugin (Admin Panel -> Manage -> Plugins).',
+    distinguish: 'sso-link-missing: no link at all. callback-not-routed: 404 / 400 "URL not supported" on /api/auth/oauth2. Here the page answered 200 and its first line is quoted.',
+    refs: ['php.ini-production (display_errors = Off)', 'osTicket issue #6590 (Deprecated notices on PHP 8.2)', 'include/class.http.php (Http::redirect sends a Location header)', 'osticket.md §4 Trigger, Callback'],
+  },
   'osticket-secret-undecryptable': {
     side: 'osticket',
     rank: 28,
     symptom: SILENT_BOUNCE,
-    cause: "osTicket cannot decrypt its stored Client Secret (SECRET_SALT changed, or the secret was written to the database in plain text), so its token request carries an empty secret and authentik answers invalid_client.",
+    cause: "osTicket cannot decrypt its stored Client Secret (SECRET_SALT changed, or the secret was written to the database in plain text), so its token request carries client_secret=0 (what osTicket 1.18.1 sends then) and authentik answers invalid_client.",
     fix: `${OST}: type the Client Secret again (authentik's Client Secret) and save; do not change SECRET_SALT in include/ost-config.php afterwards.`,
-    distinguish: 'client-secret-mismatch: osTicket sends a secret, just the wrong one. Here the token request has an empty client_secret.',
-    refs: ['include/class.crypto.php (Crypto::decrypt returns false)', 'osticket.md §6 clientSecret is encrypted', 'osticket.md §10.9', 'shared/data/osticket-secret-vectors.json'],
+    distinguish: 'client-secret-mismatch: osTicket sends a secret, just the wrong one. Here the token request has client_secret=0. harness-secret-salt-wrong: osTicket\'s own logins work, only the SECRET_SALT given to the harness does not decrypt.',
+    refs: ['include/class.crypto.php (Crypto::decrypt returns false)', 'osticket.md §6 clientSecret is encrypted', 'osticket.md §10.9', 'osticket.md §12 (client_secret=0 observed)', 'shared/data/osticket-secret-vectors.json'],
   },
 
   // ---------------------------------------------------------------- scopes and claims
@@ -469,7 +502,7 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
     symptom: `${SILENT_BOUNCE}; authentik's token endpoint answered 400 invalid_client.`,
     cause: "The client secret osTicket sends is not the provider's Client Secret (typo, an old secret, or the provider was recreated).",
     fix: `Copy the Client Secret from ${AK} into osTicket's Client Secret (${OST}) and save (an empty field keeps the old value, so paste the new one). Client type must stay Confidential.`,
-    distinguish: 'invalid_client also comes from a redirect_uri the provider does not list (token-time check) and from an unknown client_id; the harness tells them apart by repeating the exchange with the registered redirect URI. An empty client_secret points at osticket-secret-undecryptable.',
+    distinguish: 'invalid_client also comes from a redirect_uri the provider does not list (token-time check) and from an unknown client_id; the harness tells them apart by repeating the exchange with the registered redirect URI. client_secret=0 in osTicket\'s token request points at osticket-secret-undecryptable.',
     refs: ['authentik/providers/oauth2/views/token.py (client secret check)', 'authentik/providers/oauth2/utils.py (extract_client_auth)', 'authentik.md §6'],
   },
   'client-auth-method-unsupported': {
@@ -751,18 +784,21 @@ export function isDiagnosisId(id: string): id is DiagnosisId {
 
 /**
  * The Diagnosis a failing check attaches. `detail` is the concrete evidence (what the harness saw), appended to
- * the cause, e.g. "sub was 'a3f9…' (64 hex chars: hashed_user_id)". Never put a secret in `detail`.
+ * the cause, e.g. "sub was 'a3f9…' (64 hex chars: hashed_user_id)". `fixHere` is the fix with this run's values
+ * (the observed ones, e.g. the redirect_uri osTicket really sent), appended to the catalog's fix. Never put a
+ * secret in either.
  */
-export function diagnose(id: DiagnosisId, detail?: string): Diagnosis {
+export function diagnose(id: DiagnosisId, detail?: string, fixHere?: string): Diagnosis {
   const e = DIAGNOSES[id];
   if (!e) throw new TypeError(`unknown diagnosis id: ${String(id)}`);
   const d = detail?.trim();
+  const f = fixHere?.trim();
   return {
     id: e.id,
     side: e.side,
     symptom: e.symptom,
     cause: d ? `${e.cause} Seen: ${d}` : e.cause,
-    fix: e.fix,
+    fix: f ? `${e.fix} Here: ${f}` : e.fix,
     rank: e.rank,
   };
 }

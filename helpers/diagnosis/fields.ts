@@ -57,6 +57,9 @@ export const OSTICKET_FIELDS = [
   'Given Name',
   'Surname',
   'Agents -> ',
+  // osTicket's server, outside the plugin form (include/ost-config.php, php.ini)
+  'display_errors',
+  'SECRET_SALT',
 ] as const;
 
 /** The harness's own inputs: CLI flags (issue 4) and Target keys (helpers/target-types.ts). */
@@ -73,6 +76,8 @@ export const HARNESS_FIELDS = [
   'deadlineMs',
   'requestTimeoutMs',
   'resolve',
+  '--redirect-uri',
+  'osticket.db.secretSaltFile',
 ] as const;
 
 /** Which names count for a fix on each side (network problems are fixed through harness inputs or the host). */

@@ -336,10 +336,10 @@ export function lintPluginConfig(settings: PluginInstanceSettings, opts: { secre
   if (stored === undefined || stored === '') {
     add('osticket-secret-undecryptable', 'clientSecret', 'no Client Secret is stored: the token request goes out without one');
   } else if (!looksEncrypted(stored)) {
-    add('osticket-secret-undecryptable', 'clientSecret', 'the stored Client Secret is not in osTicket\'s encrypted format (typed into the database as plain text?): osTicket cannot decrypt it and sends an empty secret');
+    add('osticket-secret-undecryptable', 'clientSecret', 'the stored Client Secret is not in osTicket\'s encrypted format (typed into the database as plain text?): osTicket cannot decrypt it and sends client_secret=0 (osticket.md §12)');
   } else if (opts.secretSalt !== undefined && opts.namespace !== undefined) {
     if (decryptOsticketSecret(stored, opts.secretSalt, opts.namespace) === undefined) {
-      add('osticket-secret-undecryptable', 'clientSecret', `the stored Client Secret does not decrypt with this osTicket's SECRET_SALT and namespace ${opts.namespace} (salt changed, or copied from another instance): osTicket sends an empty secret`);
+      add('osticket-secret-undecryptable', 'clientSecret', `the stored Client Secret does not decrypt with this osTicket's SECRET_SALT and namespace ${opts.namespace} (salt changed, or copied from another instance): osTicket sends client_secret=0`);
     }
   }
   return findings;

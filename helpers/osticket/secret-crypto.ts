@@ -6,7 +6,8 @@
  *   stored = '$2$' + base64( '$1$' + iv[16] + AES-128-CBC(plaintext, PKCS#7) )
  *   key    = first 16 bytes of HMAC-SHA512(key = iv, message = SECRET_SALT + md5hex(namespace))
  *            (CryptoAlgo::getKeyHash; include/pear/Crypt/Hash.php uses hash_hmac when a key is set)
- * Decryption failure yields `false` in osTicket (then the plugin sends an empty secret, silently); here `undefined`.
+ * Decryption failure yields `false` in osTicket (then the plugin sends client_secret=0, silently: osticket.md §12);
+ * here `undefined`.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 

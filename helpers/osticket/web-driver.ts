@@ -4,11 +4,15 @@
  *   agent:  GET /scp/ (302 login.php, sets dest) -> GET /scp/login.php (200, or 422 on <= 1.17.3) -> find
  *           a.external-sign-in -> GET login.php?do=ext&bk=oauth2.agent.p<P>i<I> -> 302 to authentik's authorize
  *           endpoint (captured: "the authorize request osTicket actually sends") -> authentik driver -> GET the
- *           callback <redirectUri>?code&state on osTicket -> 302 <base>scp/ (success) or 302 "/" (every failure,
- *           silently) -> GET /scp/ 200 with the logout link proves the session.
+ *           callback <redirectUri>?code&state on osTicket -> 302 <base>scp/ (success) or 302 ROOT_PATH (every
+ *           failure, silently: "/" at the root, "/osticket/" under a sub-path, osticket.md §4, §12) -> GET /scp/ 200
+ *           with the logout link proves the session.
  *   user:   same from /login.php with oauth2.user...; success and failure both land on the site root, so the
  *           session is proven by markers on /tickets.php (signed in: logout.php?auth=; not: id="clientLogin").
  *
+ * The base URL may be given with or without its trailing slash; osTicket may sit at the root, under a sub-path, or
+ * behind a reverse proxy that maps another prefix onto it. PHP output before osTicket's headers (notices with
+ * display_errors on, a plugin error) turns every redirect into a 200 page: reported with the page's first line.
  * One cookie jar per actor (pass a fresh actor per login, §4 "Session requirement", §10.4 stale OSTSESSID).
  * Never throws for server behaviour: every outcome is a typed value. Codes and cookies are never in the result.
  */
@@ -16,37 +20,11 @@ import { loginThroughAuthentik } from '../authentik/login.ts';
 import type { LoginCreds, LoginOutcome } from '../authentik/types.ts';
 import type { Actor } from '../http/client.ts';
 import { HttpError, type HttpResponse } from '../http/types.ts';
+import { findSsoLinks, isRootLanding, loginMessage, osticketBase, pageOutput, parseAuthorizeRequest, rootPathFrom, type AuthorizeRequest, type PageOutput, type SsoLink } from './pages.ts';
+
+export * from './pages.ts';
 
 export type OsticketSide = 'agent' | 'user';
-
-export interface SsoLink {
-  /** Absolute URL of the trigger, `&amp;` decoded. */
-  url: string;
-  /** The backend id from `bk=` (oauth2.agent.p1i1). */
-  backendId?: string;
-  /** title attribute, "Sign in with Authentik". */
-  title?: string;
-  /** Text of span.external-auth-name. */
-  name?: string;
-}
-
-/** The authorize request osTicket sends (the trigger's 302 Location), parsed (osticket.md §2, §11). */
-export interface AuthorizeRequest {
-  url: string;
-  endpoint: string;
-  /** Parameters in the order osTicket sent them: state, scope, response_type, approval_prompt, redirect_uri, client_id. */
-  params: Array<[string, string]>;
-  clientId?: string;
-  redirectUri?: string;
-  /** Decoded scope value exactly as sent (commas kept: `openid,email,profile` is the comma trap). */
-  scope?: string;
-  /** Raw encoded scope from the query string (email%20openid%20profile vs openid%2Cemail%2Cprofile). */
-  scopeRaw?: string;
-  responseType?: string;
-  state?: string;
-  hasNonce: boolean;
-  hasPkce: boolean;
-}
 
 export interface SessionProof {
   /** The page fetched to prove the session (/scp/ or /tickets.php). */
@@ -70,6 +48,8 @@ export interface LoginPageInfo {
 
 interface Common {
   side: OsticketSide;
+  /** osTicket's ROOT_PATH as its own redirects showed it (the /scp/ redirect to ROOT_PATH + 'scp/login.php'). */
+  rootPath?: string;
   loginPage?: LoginPageInfo;
   link?: SsoLink;
   authorizeRequest?: AuthorizeRequest;
@@ -83,29 +63,35 @@ export type OsticketLoginResult = Common &
     | { kind: 'signed-in'; landing: string; session: SessionProof; authentik: LoginOutcome }
     /** No a.external-sign-in on the login page (or none matching `linkName`). */
     | { kind: 'no-sso-link'; detail: string }
-    /** The trigger did not answer 302 to an absolute URL. */
-    | { kind: 'trigger-failed'; status: number; detail: string }
+    /**
+     * The trigger did not answer 302 to an absolute URL. `output`: it answered a page of other output instead
+     * (PHP notices / display_errors / a plugin error printed before the Location header, issue 10).
+     */
+    | { kind: 'trigger-failed'; status: number; detail: string; output?: PageOutput }
+    /** The callback answered a page instead of a redirect: output before osTicket's headers. */
+    | { kind: 'callback-output'; authentik: LoginOutcome; callbackStatus: number; output: PageOutput }
     /** authentik did not send the browser back to osTicket with a code (the driver's outcome says why). */
     | { kind: 'authentik-failed'; authentik: LoginOutcome }
-    /** osTicket answered the callback with 302 "/": its silent failure (state, token, userinfo, no agent, ...). */
-    | {
-        kind: 'silent-failure';
-        authentik: LoginOutcome;
-        callbackStatus: number;
-        location: string;
-        /** Agents only: "Have your administrator create a local account (<username>)" shown on /scp/login.php. */
-        noLocalAccount?: { message: string; username: string };
-        /** The login-page message, whatever it said. */
-        loginMessage?: string;
-        /** The callback host differs from the osTicket base host: the OSTSESSID cookie (and the state) is lost. */
-        callbackHostMismatch: boolean;
-        session: SessionProof;
-      }
-    /** The callback looked like success but the session is not there (or the reverse shape). */
-    | { kind: 'not-signed-in'; authentik: LoginOutcome; callbackStatus: number; location?: string; session: SessionProof; callbackHostMismatch: boolean }
+    /** osTicket answered the callback with 302 ROOT_PATH: its silent failure (state, token, userinfo, no agent, ...). */
+    | ({ kind: 'silent-failure'; location: string } & NotSignedIn)
+    /** The callback redirected elsewhere (success-shaped) but the session is not there. */
+    | ({ kind: 'not-signed-in'; location?: string } & NotSignedIn)
     | { kind: 'transport'; error: { code: string; message: string; url: string }; step: string }
     | { kind: 'unexpected'; status: number; detail: string; step: string }
   );
+
+/** What a failed login left behind on osTicket's side. */
+interface NotSignedIn {
+  authentik: LoginOutcome;
+  callbackStatus: number;
+  /** Agents only: "Have your administrator create a local account (<username>)" shown on /scp/login.php. */
+  noLocalAccount?: { message: string; username: string };
+  /** The login-page message, whatever it said. */
+  loginMessage?: string;
+  /** The callback host differs from the osTicket base host: the OSTSESSID cookie (and the state) is lost. */
+  callbackHostMismatch: boolean;
+  session: SessionProof;
+}
 
 export interface OsticketLoginOptions {
   /** osTicket base URL with trailing slash, e.g. http://osticket/ or https://osticket.company/osticket/ */
@@ -120,71 +106,8 @@ export interface OsticketLoginOptions {
 }
 
 const LOGIN_PAGE_STATUSES = new Set([200, 422]);
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const LOCAL_ACCOUNT_RE = /Have your administrator create a local account \(([^)]*)\)/;
-
-/** HTML entity decoding enough for attribute values and short texts. */
-export function decodeEntities(s: string): string {
-  return s
-    .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
-    .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-    .replace(/&quot;/g, '"').replace(/&#039;|&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
-function attr(tag: string, name: string): string | undefined {
-  const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
-  return m ? decodeEntities(m[1] ?? m[2] ?? m[3] ?? '') : undefined;
-}
-
-/** Finds osTicket's SSO buttons: <a class="external-sign-in" title="Sign in with X" href="login.php?do=ext&amp;bk=..."> (§4). */
-export function findSsoLinks(html: string, pageUrl: URL): SsoLink[] {
-  const links: SsoLink[] = [];
-  for (const m of html.matchAll(/<a\b([^>]*)>([\s\S]*?)<\/a>/gi)) {
-    const tag = ` ${m[1]}`;
-    const cls = attr(tag, 'class') ?? '';
-    if (!cls.split(/\s+/).includes('external-sign-in')) continue;
-    const href = attr(tag, 'href');
-    if (!href) continue;
-    let url: URL;
-    try { url = new URL(href, pageUrl); } catch { continue; }
-    const name = /class=["'][^"']*external-auth-name[^"']*["'][^>]*>([\s\S]*?)<\/span>/i.exec(m[2] ?? '')?.[1];
-    links.push({
-      url: url.href,
-      backendId: url.searchParams.get('bk') ?? undefined,
-      title: attr(tag, 'title'),
-      name: name !== undefined ? decodeEntities(name.replace(/<[^>]+>/g, '')).trim() : undefined,
-    });
-  }
-  return links;
-}
-
-/** h3#login-message text on the login pages (§3: the agent "create a local account" message appears there). */
-export function loginMessage(html: string): string | undefined {
-  const m = /<h3[^>]*id=["']login-message["'][^>]*>([\s\S]*?)<\/h3>/i.exec(html);
-  if (!m) return undefined;
-  const text = decodeEntities(m[1]!.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
-  return text || undefined;
-}
-
-export function parseAuthorizeRequest(location: string): AuthorizeRequest | undefined {
-  let url: URL;
-  try { url = new URL(location); } catch { return undefined; }
-  const params = [...url.searchParams.entries()];
-  const get = (k: string) => url.searchParams.get(k) ?? undefined;
-  const scopeRaw = /[?&]scope=([^&]*)/.exec(url.search)?.[1];
-  return {
-    url: url.href,
-    endpoint: `${url.origin}${url.pathname}`,
-    params,
-    clientId: get('client_id'),
-    redirectUri: get('redirect_uri'),
-    scope: get('scope'),
-    scopeRaw,
-    responseType: get('response_type'),
-    state: get('state'),
-    hasNonce: url.searchParams.has('nonce'),
-    hasPkce: url.searchParams.has('code_challenge'),
-  };
-}
 
 async function sessionCookie(actor: Actor, url: string): Promise<string | undefined> {
   try {
@@ -197,7 +120,7 @@ async function sessionCookie(actor: Actor, url: string): Promise<string | undefi
 
 /** Proves (or disproves) the osTicket session with the markers of §5. */
 export async function proveSession(actor: Actor, baseUrl: string, side: OsticketSide, label = 'osticket'): Promise<SessionProof & { exchangeId: number }> {
-  const url = new URL(side === 'agent' ? 'scp/' : 'tickets.php', baseUrl);
+  const url = new URL(side === 'agent' ? 'scp/' : 'tickets.php', osticketBase(baseUrl));
   const res = await actor.request(url, { label: `${label}: prove session (${url.pathname})` });
   const markers: string[] = [];
   const body = res.text;
@@ -219,7 +142,7 @@ export async function proveSession(actor: Actor, baseUrl: string, side: Osticket
 
 /** Reads the login page and its SSO links (never throws for server behaviour; transport errors propagate as HttpError). */
 export async function readLoginPage(actor: Actor, baseUrl: string, side: OsticketSide, label = 'osticket'): Promise<LoginPageInfo & { exchangeId: number }> {
-  const url = new URL(side === 'agent' ? 'scp/login.php' : 'login.php', baseUrl);
+  const url = new URL(side === 'agent' ? 'scp/login.php' : 'login.php', osticketBase(baseUrl));
   const res = await actor.request(url, { label: `${label}: ${url.pathname}` });
   return { url: url.href, status: res.status, links: findSsoLinks(res.text, url), message: loginMessage(res.text), exchangeId: res.exchangeId };
 }
@@ -228,7 +151,7 @@ export async function loginThroughOsticket(actor: Actor, opts: OsticketLoginOpti
   const began = Date.now();
   const side = opts.side;
   const label = opts.label ?? `osticket ${side}`;
-  const base = new URL(opts.baseUrl);
+  const base = osticketBase(opts.baseUrl);
   const exchangeIds: number[] = [];
   const common = (): Common => ({ side, exchangeIds, ms: Date.now() - began, ...extra });
   const extra: Partial<Common> = {};
@@ -241,8 +164,13 @@ export async function loginThroughOsticket(actor: Actor, opts: OsticketLoginOpti
   };
 
   try {
-    // 1. Agents: visiting /scp/ first stores dest=/scp/ in the session (§4 "Typical harness sequence" 1).
-    if (side === 'agent') await req(new URL('scp/', base), 'GET /scp/ (unauthenticated)');
+    // 1. Agents: visiting /scp/ first stores dest=/scp/ in the session (§4 "Typical harness sequence" 1); its
+    //    redirect to ROOT_PATH + 'scp/login.php' shows ROOT_PATH (§5 "Agent logged in").
+    if (side === 'agent') {
+      const scp = await req(new URL('scp/', base), 'GET /scp/ (unauthenticated)');
+      const root = rootPathFrom(scp.headers.get('location'), scp.url);
+      if (root) extra.rootPath = root;
+    }
 
     // 2. Login page, SSO links.
     step = 'login page';
@@ -266,7 +194,13 @@ export async function loginThroughOsticket(actor: Actor, opts: OsticketLoginOpti
     const loc = trig.headers.get('location');
     const authz = trig.status >= 300 && trig.status < 400 && loc ? parseAuthorizeRequest(new URL(loc, link.url).href) : undefined;
     if (!authz || !loc || !/^https?:\/\//i.test(loc)) {
-      return { ...common(), kind: 'trigger-failed', status: trig.status, detail: `the SSO link answered ${trig.status}${loc ? ` to ${loc.split('?')[0]}` : ''}, expected 302 to the authorization endpoint` };
+      const shown = trig.status === 200 ? pageOutput(trig.status, trig.text) : undefined;
+      // An unknown bk on /login.php renders the login page again (§4 "Trigger"): that is the link, not output.
+      const output = shown && (shown.php || !/id="clientLogin"|class="external-sign-in"/.test(trig.text)) ? shown : undefined;
+      return {
+        ...common(), kind: 'trigger-failed', status: trig.status, ...(output ? { output } : {}),
+        detail: `the SSO link answered ${trig.status}${loc ? ` to ${loc.split('?')[0]}` : ''}${output ? ` with a page starting "${output.firstLine}"` : ''}, expected 302 to the authorization endpoint`,
+      };
     }
     extra.authorizeRequest = authz;
     const sidBefore = await sessionCookie(actor, base.href);
@@ -282,6 +216,10 @@ export async function loginThroughOsticket(actor: Actor, opts: OsticketLoginOpti
     const callbackHostMismatch = outcome.url.host.toLowerCase() !== base.host.toLowerCase();
     const cb = await req(outcome.url, 'callback /api/auth/oauth2');
     const cbLoc = cb.headers.get('location') ?? undefined;
+    if (cb.status === 200) {
+      // osTicket's callback always redirects; a 200 page means its Location header could not be sent.
+      return { ...common(), kind: 'callback-output', authentik: outcome, callbackStatus: cb.status, output: pageOutput(cb.status, cb.text) };
+    }
 
     // 6. Session proof.
     step = 'session proof';
@@ -291,33 +229,29 @@ export async function loginThroughOsticket(actor: Actor, opts: OsticketLoginOpti
     const sidAfter = await sessionCookie(actor, base.href);
     session.sessionRotated = !!sidBefore && !!sidAfter && sidBefore !== sidAfter;
 
-    // Every failure is a 302 to the relative ROOT_PATH "/" (§4 "Callback outcome", §11 "Outcomes"); success is
-    // absolute: <base>scp/ for agents, <base> (or the saved dest) for users.
-    const silent = cb.status === 302 && cbLoc === '/' ;
-    if (session.signedIn && !silent) {
-      return { ...common(), kind: 'signed-in', landing: cbLoc ?? '', session, authentik: outcome };
+    // The session proof decides (a fresh jar per login, so a proven session is this login's): end users land on
+    // the site root after success and failure alike (§4 "Callback outcome"). Every failure is a 302 to the
+    // relative ROOT_PATH (§4, §11 "Outcomes", §12 sub-path); success is absolute: <base>scp/ or <base>.
+    if (session.signedIn) return { ...common(), kind: 'signed-in', landing: cbLoc ?? '', session, authentik: outcome };
+    const roots = new Set(['/', base.pathname, ...(extra.rootPath ? [extra.rootPath] : [])]);
+    const silent = REDIRECT_STATUSES.has(cb.status) && isRootLanding(cbLoc, new URL(outcome.url.href), roots);
+    let loginMsg: string | undefined;
+    let noLocal: { message: string; username: string } | undefined;
+    if (side === 'agent') {
+      // The message is in $_SESSION and shows on the next /scp/login.php (§3 "Agents", §10.5, §12).
+      step = 'login message';
+      const again = await readLoginPage(actor, base.href, 'agent', label);
+      exchangeIds.push(again.exchangeId);
+      loginMsg = again.message;
+      const m = loginMsg ? LOCAL_ACCOUNT_RE.exec(loginMsg) : null;
+      if (m) noLocal = { message: m[0], username: m[1]! };
     }
-    if (silent || !session.signedIn) {
-      let loginMsg: string | undefined;
-      let noLocal: { message: string; username: string } | undefined;
-      if (side === 'agent') {
-        // The message is in $_SESSION and shows on the next /scp/login.php (§3 "Agents", §10.5).
-        step = 'login message';
-        const again = await readLoginPage(actor, base.href, 'agent', label);
-        exchangeIds.push(again.exchangeId);
-        loginMsg = again.message;
-        const m = loginMsg ? LOCAL_ACCOUNT_RE.exec(loginMsg) : null;
-        if (m) noLocal = { message: m[0], username: m[1]! };
-      }
-      if (silent) {
-        return {
-          ...common(), kind: 'silent-failure', authentik: outcome, callbackStatus: cb.status, location: cbLoc ?? '',
-          ...(noLocal ? { noLocalAccount: noLocal } : {}), ...(loginMsg ? { loginMessage: loginMsg } : {}),
-          callbackHostMismatch, session,
-        };
-      }
-    }
-    return { ...common(), kind: 'not-signed-in', authentik: outcome, callbackStatus: cb.status, ...(cbLoc ? { location: cbLoc } : {}), session, callbackHostMismatch };
+    const failed: NotSignedIn = {
+      authentik: outcome, callbackStatus: cb.status, session, callbackHostMismatch,
+      ...(noLocal ? { noLocalAccount: noLocal } : {}), ...(loginMsg ? { loginMessage: loginMsg } : {}),
+    };
+    if (silent) return { ...common(), kind: 'silent-failure', location: cbLoc ?? '', ...failed };
+    return { ...common(), kind: 'not-signed-in', ...(cbLoc ? { location: cbLoc } : {}), ...failed };
   } catch (err) {
     if (err instanceof HttpError) {
       return { ...common(), kind: 'transport', error: { code: err.code, message: err.message, url: err.url }, step };

@@ -2,22 +2,16 @@
  * The osTicket-server checks of the catalog (helpers/checks/catalog/osticket.ts) through the engine, against the
  * osTicket stand-in (test/osticket/fixtures, osticket.md §4/§5/§11) in front of the reference provider: they pass
  * on the guide's set-up and fail with the osTicket-side diagnosis on each osTicket misconfiguration. The plugin
- * configuration check runs against MariaDB where Docker and the image are present (skips with the reason elsewhere).
+ * configuration check against MariaDB is test/engine/osticket-stored-secret.test.ts.
  */
-import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beginStack, type StackRun } from '../../compose/containers/lifecycle.ts';
-import { startMysql } from '../../compose/containers/stack.ts';
 import { startReferenceProvider, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
 import { CATALOG } from '../../helpers/checks/catalog/index.ts';
 import { runChecks } from '../../helpers/checks/engine.ts';
 import type { RunResult } from '../../helpers/checks/types.ts';
 import { createHttp, type Http } from '../../helpers/http/index.ts';
-import { createPluginTablesForTest, writePluginInstance } from '../../helpers/osticket/plugin-config.ts';
 import type { Target } from '../../helpers/target-types.ts';
-import { mysql as mysqlImage } from '../containers/docker-env.ts';
 import { startOsticketStandin, type StandinConfig } from '../osticket/fixtures/osticket-standin.ts';
-import { patience } from '../support/patience.ts';
 
 const BASE = 'http://osticket.test/';
 const REDIRECT = `${BASE}api/auth/oauth2`;
@@ -111,51 +105,5 @@ describe('osTicket-server checks against the osTicket stand-in', () => {
   it("osTicket sends another Client Id than authentik's: named from the captured request", async () => {
     const run = await runAgainst({ clientId: 'typo-client' });
     expect(status(run, 'osticket.authorize-request-matches')).toBe('fail osticket-client-id-mismatch');
-  });
-
-  describe.skipIf(Boolean(mysqlImage.reason))(`plugin configuration read from MySQL (${mysqlImage.image})`, () => {
-    const SALT = 'EngineCheckSalt0123456789abcdefgh';
-    let run: StackRun;
-    let db: NonNullable<NonNullable<Target['osticketServer']>['db']>;
-    let conn: mysql.Connection;
-    beforeAll(async () => {
-      run = await beginStack({ progress: () => undefined, name: 'checks' });
-      const c = await startMysql(run, mysqlImage.image, { user: 'osticket', password: 'checks-db-password', database: 'osticket', rootPassword: 'checks-root-password', prefix: 'ost_' });
-      db = { host: '127.0.0.1', port: c.getMappedPort(3306), user: 'osticket', password: 'checks-db-password', database: 'osticket', prefix: 'ost_', secretSalt: SALT };
-      conn = await mysql.createConnection({ ...db, connectTimeout: 10_000 });
-      await createPluginTablesForTest(conn);
-    }, patience(120_000));
-    afterAll(async () => {
-      await conn?.end().catch(() => undefined);
-      await run?.stop();
-    }, patience(60_000));
-
-    const instance = (over: Record<string, string> = {}) => ({
-      name: 'Authentik', label: 'Authentik', authTarget: 'all' as const, redirectUri: REDIRECT, ...client,
-      urlAuthorize: `${AK}/application/o/authorize/`, urlAccessToken: `${AK}/application/o/token/`, urlResourceOwnerDetails: `${AK}/application/o/userinfo/`,
-      scopes: 'email openid profile', ...over,
-    });
-    const configCheck = async () => {
-      const r = await runAgainst({}, (t) => (t.osticketServer = { ...t.osticketServer!, db }));
-      return run && status(r, 'osticket.plugin-config');
-    };
-
-    it('a clean instance passes, and authentik accepts its stored Client Secret', async () => {
-      await conn.query('DELETE FROM ost_config'); await conn.query('DELETE FROM ost_plugin_instance'); await conn.query('DELETE FROM ost_plugin');
-      await writePluginInstance(conn, instance(), { secretSalt: SALT, testStackOnly: true });
-      expect(await configCheck()).toBe('pass');
-    });
-
-    it('the guide\'s stray backtick in the Resource Details Endpoint', async () => {
-      await conn.query('DELETE FROM ost_config'); await conn.query('DELETE FROM ost_plugin_instance'); await conn.query('DELETE FROM ost_plugin');
-      await writePluginInstance(conn, instance({ urlResourceOwnerDetails: `${AK}/application/o/userinfo/\`` }), { secretSalt: SALT, testStackOnly: true });
-      expect(await configCheck()).toBe('fail endpoint-stray-character');
-    });
-
-    it('a stored Client Secret authentik refuses', async () => {
-      await conn.query('DELETE FROM ost_config'); await conn.query('DELETE FROM ost_plugin_instance'); await conn.query('DELETE FROM ost_plugin');
-      await writePluginInstance(conn, instance({ clientSecret: 'an-old-secret-0000000000' }), { secretSalt: SALT, testStackOnly: true });
-      expect(await configCheck()).toBe('fail client-secret-mismatch');
-    });
   });
 });

@@ -17,7 +17,7 @@ export const loginChecks: CheckDef[] = [
     async run(ctx) {
       const fact = await ctx.osticketLogin();
       const judged = await judgeLogin(ctx, fact);
-      if (judged) return fail(judged.diagnosis, { expected: `a redirect to ${fact.settings.redirectUri}?code=…&state=…`, actual: judged.detail, detail: judged.detail, evidence: fact.evidence });
+      if (judged) return fail(judged.diagnosis, { expected: `a redirect to ${fact.settings.redirectUri}?code=…&state=…`, actual: judged.detail, detail: judged.detail, fix: judged.fix, evidence: fact.evidence });
       const o = fact.outcome;
       const steps = 'steps' in o ? o.steps.length : 0;
       return pass({ actual: `code received after ${steps} requests (${o.kind === 'callback' ? `${o.consent} consent, via ${o.via}` : ''})`, evidence: fact.evidence });
@@ -38,7 +38,7 @@ export const redirectChecks: CheckDef[] = [
       const want = fact.settings.redirectUri;
       if (o.kind === 'authorize-error-page' && /redirect uri/i.test(o.title)) {
         const judged = await judgeLogin(ctx, fact);
-        return fail(judged!.diagnosis, { expected: `${want} accepted`, actual: `400 "${o.title}"`, detail: judged!.detail, evidence: fact.evidence });
+        return fail(judged!.diagnosis, { expected: `${want} accepted`, actual: `400 "${o.title}"`, detail: judged!.detail, fix: judged!.fix, evidence: fact.evidence });
       }
       if (o.kind !== 'callback' || !fact.code) return skip('the login did not reach the callback for another reason (see login.completes)');
       const got = new URL(o.url.href);

@@ -36,6 +36,8 @@ export async function endpointFault(ctx: CheckContext, which: keyof typeof ENDPO
 export interface Judged {
   diagnosis: DiagnosisId;
   detail: string;
+  /** The fix with this run's values (Outcome.fix). */
+  fix?: string;
 }
 
 /** authentik's message for `grant_types: []` (2026.5+): authentik.md §6 "[2026.5+] grant_types". */
@@ -123,10 +125,14 @@ export async function judgeRedirectRefusal(ctx: CheckContext, configured: string
     const miss = nearMiss(configured, id);
     if (!('uri' in miss)) continue;
     if ((await probeRedirect(ctx, miss.uri)).verdict === 'accepted') {
-      return { diagnosis, detail: `"${configured}" is refused but ${id === 'other-path' ? 'the legacy callback ' : ''}"${miss.uri}" is accepted` };
+      return {
+        diagnosis,
+        detail: `"${configured}" is refused but ${id === 'other-path' ? 'the legacy callback ' : ''}"${miss.uri}" is accepted`,
+        fix: `change the Redirect URIs entry "${miss.uri}" to "${configured}" (Strict).`,
+      };
     }
   }
-  return { diagnosis: 'redirect-uri-not-registered', detail: `authorize answered 400 "Redirect URI Error" for redirect_uri=${configured}` };
+  return { diagnosis: 'redirect-uri-not-registered', detail: `authorize answered 400 "Redirect URI Error" for redirect_uri=${configured}`, fix: `add "${configured}" to Redirect URIs (Strict).` };
 }
 
 /** Which mapping a missing scope points at (authentik.md §5: unmapped scopes are dropped silently). */
