@@ -3,19 +3,15 @@
  * of increasing precedence. Secrets come from files or env, never from the command line echo, and never reach
  * output. Every problem is a HarnessInputError with one sentence an operator can act on (exit code 2).
  */
-import { readFileSync } from 'node:fs';
 import { resolve as resolvePath, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { HarnessInputError } from './config-errors.ts';
+import { readInputFile } from './paths.ts';
 import { checkConfig, RESOLVE_FROM, RESOLVE_TO, type HarnessConfig } from './config-schema.ts';
 
 export { ConfigSchema, configKeyPaths, type HarnessConfig, type TargetKind } from './config-schema.ts';
 
-export class HarnessInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HarnessInputError';
-  }
-}
+export { HarnessInputError } from './config-errors.ts';
 
 /**
  * Validates a whole configuration (file, env and flags merged) against the one schema (helpers/config-schema.ts)
@@ -28,12 +24,7 @@ export function validateConfig(data: unknown, where?: string): HarnessConfig {
 }
 
 export function loadConfigFile(path: string): HarnessConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HarnessInputError(`cannot read the config file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
+  const text = readInputFile(path, 'config file');
   let data: unknown;
   try {
     data = parseYaml(text); // YAML is a superset of JSON: one parser serves both
@@ -79,12 +70,7 @@ export function parseResolveList(items: string[]): Record<string, string> {
 
 /** Reads a secret from a file (first line, trailing newline removed). Never echoes the value. */
 export function readSecretFile(path: string, what: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HarnessInputError(`cannot read the ${what} file ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
+  const text = readInputFile(path, `${what} file`, 64 * 1024);
   const value = text.replace(/\r?\n$/, '');
   if (!value) throw new HarnessInputError(`the ${what} file ${path} is empty`);
   return value;

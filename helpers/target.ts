@@ -3,7 +3,6 @@
  * (default), a live deployment, or the containers stack. The result is a fully resolved Target; whatever the
  * target started is stopped by `target.close()`.
  */
-import { readFileSync } from 'node:fs';
 import {
   DEFAULT_BLUEPRINT_PATH,
   isProfile,
@@ -13,6 +12,7 @@ import {
   type RunningReferenceProvider,
 } from '../compose/embedded/index.ts';
 import { HarnessInputError, readSecretFile, requireUrl, validateConfig, type HarnessConfig } from './config.ts';
+import { checkInputFile, readInputFile } from './paths.ts';
 import type { OsticketPluginSettings, Target } from './target-types.ts';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -77,10 +77,14 @@ async function embeddedTarget(cfg: HarnessConfig): Promise<Target> {
   const redirectUri = cfg.osticket?.redirectUri;
   if (redirectUri !== undefined) requireUrl(redirectUri, 'osticket.redirectUri (--redirect-uri / OSTICKET_REDIRECT_URI)');
   const env = { ...(process.env as Record<string, string>), ...(redirectUri ? { OSTICKET_REDIRECT_URI: redirectUri } : {}) };
+  // Every file is checked (and every secret read) before the provider starts: a bad path must not leave it up.
+  const blueprintPath = e.blueprint === undefined ? undefined : checkInputFile(e.blueprint, 'blueprint');
+  const password = cfg.user?.passwordFile ? readSecretFile(cfg.user.passwordFile, 'test user password') : cfg.user?.password;
+  const osticketSecret = cfg.osticket?.clientSecretFile ? readSecretFile(cfg.osticket.clientSecretFile, "osTicket's client secret") : undefined;
   let provider: RunningReferenceProvider;
   try {
     provider = await startReferenceProvider({
-      blueprintPath: e.blueprint,
+      blueprintPath,
       profile: e.profile && isProfile(e.profile) ? e.profile : undefined,
       clockOffsetSec: e.clockOffsetSec,
       env,
@@ -88,15 +92,26 @@ async function embeddedTarget(cfg: HarnessConfig): Promise<Target> {
   } catch (err) {
     throw new HarnessInputError(`the embedded reference provider could not start: ${(err as Error).message}`);
   }
+  try {
+    return describeEmbedded(cfg, provider, env, { password, osticketSecret });
+  } catch (err) {
+    await provider.close(); // nothing may leave the provider up
+    throw err;
+  }
+}
+
+function describeEmbedded(
+  cfg: HarnessConfig,
+  provider: RunningReferenceProvider,
+  env: Record<string, string>,
+  read: { password?: string; osticketSecret?: string },
+): Target {
   const bp = provider.blueprint;
   const user = bp.users[0];
-  if (!user) {
-    await provider.close();
-    throw new HarnessInputError(`the blueprint ${bp.path ?? ''} defines no user to log in with`);
-  }
+  if (!user) throw new HarnessInputError(`the blueprint ${bp.path ?? ''} defines no user to log in with`);
   const slug = bp.application.slug;
   const ep = authentikEndpoints(provider.url, slug);
-  const osticket = osticketOverrides(cfg, {
+  const osticket = osticketOverrides({ ...cfg, osticket: { ...cfg.osticket, clientSecretFile: undefined, ...(read.osticketSecret ? { clientSecret: read.osticketSecret } : {}) } }, {
     redirectUri: guideRedirectUri(env),
     clientId: bp.provider.client_id,
     clientSecret: bp.provider.client_secret,
@@ -114,7 +129,7 @@ async function embeddedTarget(cfg: HarnessConfig): Promise<Target> {
     osticket,
     user: {
       username: cfg.user?.username ?? user.username,
-      password: cfg.user?.passwordFile ? readSecretFile(cfg.user.passwordFile, 'test user password') : (cfg.user?.password ?? user.password ?? ''),
+      password: read.password ?? user.password ?? '',
       email: cfg.user?.email ?? user.email,
       name: user.name,
     },
@@ -148,11 +163,7 @@ function liveTarget(cfg: HarnessConfig): Target {
   if (!password) throw new HarnessInputError('the test user password is required: user.passwordFile (--password-file) or TEST_PASSWORD_FILE');
   let ca: string | undefined;
   if (cfg.caFile) {
-    try {
-      ca = readFileSync(cfg.caFile, 'utf8');
-    } catch {
-      throw new HarnessInputError(`cannot read the CA file ${cfg.caFile}`);
-    }
+    ca = readInputFile(cfg.caFile, 'CA file', 1024 * 1024);
     if (!ca.includes('BEGIN CERTIFICATE')) throw new HarnessInputError(`the CA file ${cfg.caFile} holds no PEM certificate`);
   }
   const osticket = osticketOverrides(cfg, {

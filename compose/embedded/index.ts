@@ -70,16 +70,16 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     generateRsaKey(features.kidStyle),
     blueprint.provider.encryption_key ? generateRsaKey(features.kidStyle) : Promise.resolve(null),
   ]);
+  // TLS material (it writes the CA to tlsDir) before anything listens: a failure here must leave nothing running.
+  let tlsMaterial: { cert: string; key: string; caPem?: string; caPath?: string } | null = null;
+  if (opts.tls === true) tlsMaterial = makeThrowawayTls(opts.tlsDir ?? resolve(process.cwd(), 'reports'));
+  else if (opts.tls && typeof opts.tls === 'object') tlsMaterial = opts.tls;
   const installId = randomUUID();
   const codes = createCodeStore();
   const core = await startOidcCore({
     blueprint, signingKey, encryptionKey, log: opts.log,
     refreshTokenWanted: (code) => codes.get(code)?.scopes.includes('offline_access') ?? false,
   });
-
-  let tlsMaterial: { cert: string; key: string; caPem?: string; caPath?: string } | null = null;
-  if (opts.tls === true) tlsMaterial = makeThrowawayTls(opts.tlsDir ?? resolve(process.cwd(), 'reports'));
-  else if (opts.tls && typeof opts.tls === 'object') tlsMaterial = opts.tls;
 
   const handler = createFrontLayer({
     blueprint, profile, features, core, signingKey, encryptionKey, installId, codes,

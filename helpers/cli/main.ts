@@ -3,7 +3,6 @@
  * Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 the harness could not run (bad input,
  * target unreachable, wrong test password) with one clear sentence. No stack traces; no secrets on any output.
  */
-import { accessSync, constants, mkdirSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Area, RunResult } from '../checks/types.ts';
 import { AREAS } from '../checks/types.ts';
@@ -11,6 +10,7 @@ import { configFromEnv, HarnessInputError, loadConfigFile, type HarnessConfig } 
 import { formatConsoleSummary, maskSecretShapes } from '../report/index.ts';
 import { compareRuns, formatComparison, loadResults } from '../compare.ts';
 import { harnessRun } from '../run.ts';
+import { ensureOutputDir } from '../paths.ts';
 import { VERSION } from '../version.ts';
 import { applyFlags, splitIssuer } from './flags.ts';
 import { createProgress } from './progress.ts';
@@ -49,13 +49,7 @@ function parseAreas(value: string | undefined): Area[] | undefined {
 
 /** Fails before any check runs when the report folder cannot be written (not after a whole run). */
 function ensureReportDir(dir: string | undefined): void {
-  if (!dir) return;
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    throw new HarnessInputError(`cannot write the reports to ${dir}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
+  if (dir) ensureOutputDir(dir, 'reports');
 }
 
 /** The options `run` and `diagnose` share: where the configuration comes from, what to run, limits, output. */

@@ -4,12 +4,14 @@
  */
 import { isProfile, PROFILES, startReferenceProvider, type ResolvedBlueprint } from '../../compose/embedded/index.ts';
 import { HarnessInputError, requireUrl } from '../config.ts';
+import { checkInputFile, ensureOutputDir } from '../paths.ts';
 import type { CliIo } from './main.ts';
 
 export async function serveReference(
   o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string; latency?: string },
   io: CliIo,
-  stop: Promise<unknown> = waitForSignal(),
+  /** Resolves when the provider should stop; called only once it is up, so a failed start leaves no handler behind. */
+  stop: () => Promise<unknown> = waitForSignal,
 ): Promise<number> {
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new HarnessInputError(`--port must be 0-65535, not "${o.port}"`);
@@ -21,6 +23,9 @@ export async function serveReference(
   const env = { ...(process.env as Record<string, string>), ...(o.redirectUri ? { OSTICKET_REDIRECT_URI: o.redirectUri } : {}) };
   const latencyMs = o.latency === undefined ? 0 : Number(o.latency);
   if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > 60_000) throw new HarnessInputError(`--latency must be 0-60000 milliseconds, not "${o.latency}"`);
+  // Paths first: a file where a folder should be, or /proc, is one sentence before anything listens (issue 9 §1).
+  const blueprintPath = o.blueprint === undefined ? undefined : checkInputFile(o.blueprint, 'blueprint');
+  const tlsDir = o.tls ? ensureOutputDir(o.tlsDir, 'throwaway CA (--tls-dir)') : o.tlsDir;
   const t0 = performance.now();
   let provider;
   try {
@@ -28,10 +33,10 @@ export async function serveReference(
       env,
       port,
       host: o.host,
-      blueprintPath: o.blueprint,
+      blueprintPath,
       profile: o.profile && isProfile(o.profile) ? o.profile : undefined,
       tls: o.tls === true,
-      tlsDir: o.tlsDir,
+      tlsDir,
       clockOffsetSec: offset,
       latencyMs,
     });
@@ -58,7 +63,7 @@ export async function serveReference(
       '',
     ].join('\n'),
   );
-  await stop;
+  await stop();
   await provider.close();
   return 0;
 }
