@@ -11,6 +11,7 @@ import { formatConsoleSummary, maskSecretShapes } from '../report/index.ts';
 import { compareRuns, formatComparison, loadResults } from '../compare.ts';
 import { harnessRun } from '../run.ts';
 import { ensureOutputDir } from '../paths.ts';
+import { escapeJsonForTerminal, stripControl } from '../report/escape.ts';
 import { VERSION } from '../version.ts';
 import { applyFlags, splitIssuer } from './flags.ts';
 import { createProgress } from './progress.ts';
@@ -75,13 +76,13 @@ async function runAndReport(cfg: HarnessConfig, opts: Record<string, unknown>, i
     only: parseAreas(o.only),
     onTarget: (t) => {
       if (o.json) return;
-      io.err(`target: ${t.description}\n`);
+      io.err(`target: ${stripControl(t.description)}\n`);
       if (t.readOnly) io.err(`live mode: read-only, one login at a time, at most ${t.requestBudget ?? 'unbounded'} requests\n`);
     },
     onProgress: progress?.onProgress,
   });
   progress?.done();
-  if (o.json) io.out(`${redact(JSON.stringify(run, null, 2))}\n`);
+  if (o.json) io.out(`${escapeJsonForTerminal(redact(JSON.stringify(run, null, 2)))}\n`);
   else io.out(`${formatConsoleSummary(run, { color, redact, reportDir: o.report })}\n`);
   return exitCodeFor(run);
 }
@@ -156,7 +157,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addHelpText('after', '\nExample:\n  cp reports/results.json baseline.json\n  AUTHENTIK_TAG=2026.8.8 node bin/oidc-harness run --target containers --report reports\n  node bin/oidc-harness compare baseline.json reports/results.json')
     .action((baseline: string, next: string, o: { json?: boolean }) => {
       const c = compareRuns(loadResults(baseline), loadResults(next));
-      io.out(`${o.json ? JSON.stringify(c, null, 2) : formatComparison(c)}\n`);
+      io.out(`${o.json ? escapeJsonForTerminal(JSON.stringify(c, null, 2)) : formatComparison(c).split('\n').map(stripControl).join('\n')}\n`);
       setExit(c.regressions > 0 ? 1 : 0);
     });
 
@@ -192,10 +193,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander already printed its sentence
     if (e instanceof HarnessInputError) {
-      io.err(`oidc-harness: ${e.message}\n`);
+      io.err(`oidc-harness: ${stripControl(e.message)}\n`);
       return 2;
     }
-    io.err(`oidc-harness: internal error: ${maskSecretShapes((e as Error)?.message ?? String(e))}\n`);
+    io.err(`oidc-harness: internal error: ${stripControl(maskSecretShapes((e as Error)?.message ?? String(e)))}\n`);
     if (io.env.OIDC_HARNESS_DEBUG) io.err(`${(e as Error)?.stack ?? ''}\n`);
     return 2;
   }

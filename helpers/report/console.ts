@@ -37,7 +37,8 @@ function wrap(text: string, indent: string, width = 100, firstUsed = indent.leng
 }
 
 export function formatConsoleSummary(run: RunResult, opts: ConsoleOptions): string {
-  const r = sanitizeRun(run, opts);
+  // Every string of the run, network-derived or not, is redacted and stripped of control characters (issue 9 §6).
+  const r = sanitizeRun(run, { ...opts, terminal: true });
   const c = pc.createColors(opts.color);
   const paint: Record<Status, (s: string) => string> = { pass: c.green, fail: c.red, warn: c.yellow, skip: c.dim };
   const mark: Record<Status, string> = { pass: '✓', fail: '✗', warn: '!', skip: '-' };

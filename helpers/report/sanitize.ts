@@ -5,11 +5,17 @@
  * The transcript is already redacted by the HTTP layer; this catches what a check put into expected/actual/detail.
  */
 import type { RunResult } from '../checks/types.ts';
+import { stripControl } from './escape.ts';
 import { redactAuthorization, redactCookieHeader, redactSetCookie } from '../http/redact.ts';
 
 export interface ReportOptions {
   /** Redaction hook applied to every string that reaches a report (e.g. `(t) => secrets.redact(t)`). */
   redact?: (text: string) => string;
+}
+
+/** For a terminal: also strip control characters from every string (helpers/report/escape.ts stripControl). */
+export interface SanitizeOptions extends ReportOptions {
+  terminal?: boolean;
 }
 
 const MASK = '[redacted]';
@@ -73,9 +79,10 @@ function maskHeader(name: string, value: string): string {
 }
 
 /** A deep copy of the run in which every string went through `redact` and the built-in masks. */
-export function sanitizeRun(run: RunResult, opts: ReportOptions = {}): RunResult {
+export function sanitizeRun(run: RunResult, opts: SanitizeOptions = {}): RunResult {
   const hook = opts.redact;
-  const clean = (s: string): string => maskSecretShapes(hook ? hook(s) : s);
+  const masked = (s: string): string => maskSecretShapes(hook ? hook(s) : s);
+  const clean = opts.terminal ? (s: string) => stripControl(masked(s)) : masked;
   const walk = (value: unknown, headerName?: string): unknown => {
     if (typeof value === 'string') return clean(headerName ? maskHeader(headerName, value) : value);
     if (Array.isArray(value)) return value.map((v) => walk(v, headerName));
