@@ -12,6 +12,7 @@
  *   5. end-user registration mode `public` (§10.10: `disabled` hides the user SSO button);
  *   6. checks over HTTP that the SSO links render and the callback route dispatches (§8 "practical health probe").
  */
+import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import type { Actor } from '../../helpers/http/index.ts';
@@ -57,6 +58,8 @@ export interface PhpDisplaySettings {
   errorReporting: number;
   /** php_ini_loaded_file(), or false when PHP runs without a php.ini. */
   iniFile: string | false;
+  /** Who answered: the web server that serves osTicket, or (when it could not be asked) the php CLI. */
+  source: 'web server' | 'php CLI';
 }
 
 /** The webroot of compose/containers/osticket/Dockerfile; an OSTICKET_IMAGE must use the same layout. */
@@ -84,16 +87,40 @@ export async function readPluginPaths(container: StartedTestContainer): Promise<
   return out.split('\n').map((l) => l.trim()).filter(Boolean).sort();
 }
 
-/** PHP's display settings from the container's php CLI (the official php images load the same php.ini for Apache). */
-export async function readPhpDisplaySettings(container: StartedTestContainer): Promise<PhpDisplaySettings | undefined> {
-  const r = await container.exec(['php', '-r', 'echo json_encode([ini_get("display_errors"), error_reporting(), php_ini_loaded_file()]);']).catch(() => undefined);
-  if (!r || r.exitCode !== 0) return undefined;
+const PHP_SETTINGS_CODE = 'echo json_encode([ini_get("display_errors"), error_reporting(), php_ini_loaded_file()]);';
+
+function parsePhpSettings(text: string, source: PhpDisplaySettings['source']): PhpDisplaySettings | undefined {
   try {
-    const [displayErrors, errorReporting, iniFile] = JSON.parse(r.stdout.trim()) as [string, number, string | false];
-    return { displayErrors: String(displayErrors), errorReporting: Number(errorReporting), iniFile };
+    const [displayErrors, errorReporting, iniFile] = JSON.parse(text.trim()) as [string, number, string | false];
+    return { displayErrors: String(displayErrors), errorReporting: Number(errorReporting), iniFile, source };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * PHP's display settings as the web server that serves osTicket applies them: a one-line probe script is put in the
+ * webroot, fetched once and removed (a distribution's packages may give the CLI another php.ini than Apache). When the
+ * web server cannot be asked, the php CLI answers (the official php images load the same php.ini for both).
+ */
+export async function readPhpDisplaySettings(container: StartedTestContainer, browser?: Actor, baseUrl?: string): Promise<PhpDisplaySettings | undefined> {
+  if (browser && baseUrl) {
+    const name = `oidc-harness-php-${randomBytes(8).toString('hex')}.php`;
+    const written = await container.exec(['sh', '-c', `printf '%s' '<?php ${PHP_SETTINGS_CODE}' > ${WEBROOT}/${name}`]).catch(() => undefined);
+    if (written?.exitCode === 0) {
+      try {
+        const res = await browser.request(new URL(name, baseUrl), { label: 'osTicket PHP settings probe (set-up)' });
+        const fromWeb = res.status === 200 ? parsePhpSettings(res.text, 'web server') : undefined;
+        if (fromWeb) return fromWeb;
+      } catch {
+        /* fall back to the CLI */
+      } finally {
+        await container.exec(['rm', '-f', `${WEBROOT}/${name}`]).catch(() => undefined);
+      }
+    }
+  }
+  const r = await container.exec(['php', '-r', PHP_SETTINGS_CODE]).catch(() => undefined);
+  return r && r.exitCode === 0 ? parsePhpSettings(r.stdout, 'php CLI') : undefined;
 }
 
 /** True when PHP's display_errors value means "off" (ini_get gives '' or '0' for off, 'Off'/'stderr' as written). */
@@ -124,7 +151,7 @@ export async function installOsticket(container: StartedTestContainer, browser: 
   if (!installPath) {
     throw new Error(`osTicket container: no auth-oauth2 plugin in ${WEBROOT}/include/plugins (neither auth-oauth2.phar nor auth-oauth2/plugin.php; found: ${pluginPaths.join(', ') || 'nothing'})`);
   }
-  const php = await readPhpDisplaySettings(container);
+  const php = await readPhpDisplaySettings(container, browser, input.baseUrl);
   // 1. Web installer. Fields from setup/install.php / setup/inc/class.installer.php (osticket.md §8).
   const res = await browser.request(new URL('setup/install.php', base), {
     method: 'POST',
@@ -197,9 +224,9 @@ export async function installOsticket(container: StartedTestContainer, browser: 
 function refusePhpOutput(body: string, path: string, php: PhpDisplaySettings | undefined): void {
   const first = phpMessageAtStart(body);
   if (!first) return;
-  const setting = php ? ` (display_errors=${JSON.stringify(php.displayErrors)}, php.ini: ${php.iniFile || 'none loaded'})` : '';
+  const setting = php ? ` (the ${php.source} reports display_errors=${JSON.stringify(php.displayErrors)}, php.ini ${php.iniFile || 'none loaded'})` : '';
   throw new Error(
-    `osTicket: ${path} starts with PHP output, "${first}": display_errors is on in this image${setting}, so osTicket's redirects cannot be sent. ` +
+    `osTicket: ${path} starts with PHP output, "${first}": PHP displays its messages in this image${setting}, so osTicket's redirects cannot be sent. ` +
       "Use PHP's production php.ini (compose/containers/osticket/Dockerfile does: display_errors=Off).",
   );
 }

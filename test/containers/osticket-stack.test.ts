@@ -15,7 +15,7 @@ import { startStack, type Stack } from '../../compose/containers/stack.ts';
 import { CATALOG } from '../../helpers/checks/catalog/index.ts';
 import { runChecks } from '../../helpers/checks/engine.ts';
 import { createHttp, type Http } from '../../helpers/http/index.ts';
-import { lintPluginConfig, readPluginConfig } from '../../helpers/osticket/plugin-config.ts';
+import { OAUTH2_INSTALL_PATHS, lintPluginConfig, readPluginConfig } from '../../helpers/osticket/plugin-config.ts';
 import { loginThroughOsticket } from '../../helpers/osticket/web-driver.ts';
 import { stackTarget } from '../../helpers/target-containers.ts';
 import { leftoverContainers, mysql as mysqlImage, networkExists, osticket, realAuthentik, reference, stackEnv, type ImageChoice } from './docker-env.ts';
@@ -59,9 +59,10 @@ for (const v of variants) {
       expect((res.json as { issuer?: string }).issuer).toBe('http://authentik:9000/application/o/osticket/');
     });
 
-    it("PHP's display_errors is off in the running osTicket container", () => {
-      expect(stack.osticket!.php, 'the container has a php CLI to ask').toBeDefined();
-      expect(displayErrorsOff(stack.osticket!.php!.displayErrors), `display_errors=${JSON.stringify(stack.osticket!.php!.displayErrors)}`).toBe(true);
+    it("PHP's display_errors is off in the running osTicket container, as its web server applies it", () => {
+      const php = stack.osticket!.php;
+      expect(php?.source, 'the web server answered the PHP settings probe').toBe('web server');
+      expect(displayErrorsOff(php!.displayErrors), `display_errors=${JSON.stringify(php!.displayErrors)} (${php!.iniFile})`).toBe(true);
     });
 
     it('the plugin configuration read from MySQL is clean, with the install path of what the image holds', async () => {
@@ -96,5 +97,20 @@ for (const v of variants) {
       expect(run.results.map((r) => `${r.id}: ${r.status}${r.reason ? ` (${r.reason})` : ''}${r.diagnosis ? ` ${r.diagnosis.id}` : ''}`))
         .toEqual(run.results.map((r) => `${r.id}: pass`));
     }, 180_000);
+
+    // Last: it breaks the plugin row on purpose.
+    it('a recorded install path with nothing behind it: osTicket loads no plugin, and osticket.plugin-config names the path', async () => {
+      const moved = OAUTH2_INSTALL_PATHS.find((p) => !stack.osticket!.pluginPaths.includes(p)) ?? 'plugins/auth-oauth2-moved.phar';
+      const conn = await mysql.createConnection({ host: stack.mysql.host, port: stack.mysql.port, user: stack.mysql.user, password: stack.mysql.password, database: stack.mysql.database });
+      try {
+        await conn.query(`UPDATE \`${stack.mysql.prefix}plugin\` SET install_path = ?, isphar = ? WHERE id = ?`, [moved, moved.endsWith('.phar') ? 1 : 0, stack.osticket!.pluginId]);
+      } finally {
+        await conn.end();
+      }
+      const run = await runChecks({ ...stackTarget(stack), close: undefined }, CATALOG.filter((c) => c.id === 'osticket.plugin-config' || c.id === 'osticket.sso-link-shown'));
+      const byId = Object.fromEntries(run.results.map((r) => [r.id, `${r.status} ${r.diagnosis?.id ?? ''}`.trim()]));
+      expect(byId).toEqual({ 'osticket.sso-link-shown': 'fail sso-link-missing', 'osticket.plugin-config': 'fail osticket-plugin-path-missing' });
+      expect(run.results.find((r) => r.id === 'osticket.plugin-config')!.expected).toBe(`include/${moved} on osTicket's disk`);
+    }, 120_000);
   });
 }
