@@ -12,18 +12,15 @@ import { HttpError } from '../http/types.ts';
 import { loginThroughAuthentik, type LoginOutcome } from '../authentik/index.ts';
 import {
   buildOsticketAuthorizeUrl,
-  createConformantRp,
   osticketTokenRequest,
   osticketUserinfo,
   verifyJwt,
-  type ConformantRp,
   type JwtVerification,
-  type RpError,
   type TokenResult,
-  type TokenSet,
   type UserinfoResult,
 } from '../oidc/index.ts';
 import type { OsticketPluginSettings, Target } from '../target-types.ts';
+import { runConformantLogin, type ConformantLoginFact } from './conformant-login.ts';
 
 /** A JSON document fetched once (discovery, JWKS). */
 export interface FetchedDoc {
@@ -61,19 +58,7 @@ export interface OsticketLoginFact extends CodeFact {
   userinfo?: UserinfoResult;
 }
 
-/** A second, independent login with a conformant OIDC client (nonce, PKCE S256, client_secret_basic). */
-export interface ConformantLoginFact {
-  rp?: ConformantRp;
-  rpError?: RpError;
-  nonce?: string;
-  state?: string;
-  outcome?: LoginOutcome;
-  exchange?: { ok: true; tokens: TokenSet; claims?: Record<string, unknown> } | RpError;
-  /** The raw token response as the server sent it (independent of openid-client's validation). */
-  rawToken?: { status: number; json?: unknown; exchangeId: number };
-  userinfo?: { ok: true; claims: Record<string, unknown> } | RpError;
-  evidence: number[];
-}
+export type { ConformantLoginFact } from './conformant-login.ts';
 
 /** A memoised fact: its promise, and the strand that computes it (causality.ts). */
 type Fact<T> = ReturnType<typeof runStrand<T>>;
@@ -230,48 +215,9 @@ export class CheckContext {
     return this.osticketLogin().then(() => this.osticketCode(this.browser, label));
   }
 
-  /** A conformant RP login in a fresh browser (its own authentik session): nonce, PKCE S256, client_secret_basic. */
+  /** The conformant RP login in a fresh browser (conformant-login.ts): nonce, PKCE S256, client_secret_basic or post. */
   conformantLogin(): Promise<ConformantLoginFact> {
-    return this.once('conformantLogin', async () => {
-      await this.osticketLogin(); // one login at a time, the shared one first
-      const mark = this.mark();
-      const fact: ConformantLoginFact = { evidence: [] };
-      const actor = this.http.actor('browser-2');
-      const created = await createConformantRp({
-        actor: this.http.actor('conformant-rp'),
-        discoveryUrl: this.target.discoveryUrl,
-        clientId: this.target.osticket.clientId,
-        clientSecret: this.target.osticket.clientSecret,
-        redirectUri: this.target.osticket.redirectUri,
-        authMethod: 'client_secret_basic',
-        scope: 'openid email profile',
-        // The RP's job is to obtain tokens; the signing checks judge the claims themselves with their own bounds.
-        clockToleranceSec: 24 * 3600,
-      });
-      if (!created.ok) {
-        fact.rpError = created;
-        fact.evidence = this.evidenceSince(mark);
-        return fact;
-      }
-      fact.rp = created.rp;
-      const req = await created.rp.authorizationRequest();
-      fact.nonce = req.nonce;
-      fact.state = req.state;
-      fact.outcome = await loginThroughAuthentik(actor, req.url, this.target.user, { redirectUri: this.target.osticket.redirectUri, label: 'rp login' });
-      if (fact.outcome.kind === 'callback' && fact.outcome.url.searchParams.get('code')) {
-        const before = this.mark();
-        fact.exchange = await created.rp.exchangeCode(fact.outcome.url, req);
-        const tokenEx = this.http.transcript.since(before).find((e) => e.method === 'POST');
-        if (tokenEx) {
-          // The transcript body is redacted (token values replaced) but keeps its JSON shape and error fields.
-          fact.rawToken = { status: tokenEx.status ?? 0, exchangeId: tokenEx.id, json: tryJson(tokenEx.responseBody) };
-        }
-        const access = fact.exchange.ok ? fact.exchange.tokens.access_token : undefined;
-        if (access) fact.userinfo = await created.rp.userinfo(access);
-      }
-      fact.evidence = this.evidenceSince(mark);
-      return fact;
-    });
+    return this.once('conformantLogin', () => runConformantLogin(this));
   }
 
   /** Verifies a JWT from this run against the run's JWKS and client secret (memoised per token). */
@@ -298,15 +244,6 @@ export class CheckContext {
 /** authentik's per-provider issuer: `<base>/application/o/<slug>/` (authentik.md §1). */
 export function expectedIssuer(target: Target): string {
   return target.discoveryUrl.replace(/\.well-known\/openid-configuration$/, '');
-}
-
-export function tryJson(text: string | undefined): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

@@ -52,6 +52,7 @@ export type DiagnosisId =
   | 'client-secret-mismatch'
   | 'client-id-unknown'
   | 'client-auth-method-unsupported'
+  | 'basic-credentials-not-decoded'
   | 'client-type-public'
   | 'code-reuse-accepted'
   | 'pkce-not-enforced'
@@ -147,6 +148,7 @@ const TITLES: Record<DiagnosisId, string> = {
   'scope-mapping-profile-missing': "Provider's Scopes lack the profile mapping",
   'client-secret-mismatch': "osTicket's Client Secret is not authentik's",
   'client-auth-method-unsupported': 'A client authentication method is refused',
+  'basic-credentials-not-decoded': 'authentik before 2026.2.2 does not decode Basic credentials',
   'client-type-public': 'Client type is Public: the Client Secret is not checked',
   'redirect-uri-mismatch-accepted-at-token': 'Token endpoint accepts another redirect_uri',
   'state-not-returned': 'state not returned unchanged',
@@ -513,6 +515,15 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
     fix: `${AK}: Client type Confidential. Make any reverse proxy in front of authentik pass the Authorization header and the form body of POST /application/o/token/ unchanged.`,
     distinguish: 'client-secret-mismatch: both methods fail with the same secret. Here one method works and the other does not.',
     refs: ['authentik/providers/oauth2/utils.py (extract_client_auth)', 'authentik/providers/oauth2/views/provider.py (token_endpoint_auth_methods_supported)', 'osticket.md §2 (client_secret_post)'],
+  },
+  'basic-credentials-not-decoded': {
+    side: 'authentik',
+    rank: 66,
+    symptom: 'Nothing in osTicket (it sends client_secret_post). Other OIDC clients that authenticate with client_secret_basic (openid-client and most RFC 6749 libraries) get invalid_client with the right Client ID and Secret; authentik logs "OAuth2Provider does not exist".',
+    cause: "authentik before 2026.2.2 does not percent-decode client_secret_basic credentials, while RFC 6749 §2.3.1 clients form-encode them first: a Client ID or Secret with characters other than letters and digits (the guide's example id has \"-\") arrives encoded (osticket%2Dharness%2Dclient) and matches no provider. authentik 2026.2.2 decodes them.",
+    fix: `Upgrade authentik to 2026.2.2 or later. Until then give clients that use client_secret_basic a Client ID and Client Secret of letters and digits only (what authentik generates; ${AK} -> Client ID, Client Secret), or set them to client_secret_post. osTicket needs no change.`,
+    distinguish: 'client-auth-method-unsupported: Basic is refused even with the credentials unencoded (a proxy drops the Authorization header). client-secret-mismatch: client_secret_post is refused too.',
+    refs: ['authentik/providers/oauth2/utils.py (extract_client_auth; percent-decoding since 2026.2.2)', 'authentik.md §6 Client authentication, §13', 'RFC 6749 §2.3.1, Appendix B'],
   },
   'redirect-uri-mismatch-accepted-at-token': {
     side: 'authentik',

@@ -18,10 +18,14 @@ interface TokenPost {
   body?: Record<string, unknown>;
 }
 
-/** One token request with a form body (authentik reads request.POST only, §6) and optional Basic auth. */
-async function postToken(ctx: CheckContext, form: Record<string, string>, label: string, basic?: { id: string; secret: string }): Promise<TokenPost> {
+/**
+ * One token request with a form body (authentik reads request.POST only, §6) and optional Basic auth, its id and
+ * secret percent-encoded (RFC 6749 §2.3.1) unless `raw`.
+ */
+async function postToken(ctx: CheckContext, form: Record<string, string>, label: string, basic?: { id: string; secret: string; raw?: boolean }): Promise<TokenPost> {
   const headers: Record<string, string> = {};
-  if (basic) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(basic.id)}:${encodeURIComponent(basic.secret)}`).toString('base64')}`;
+  const enc = (v: string) => (basic?.raw ? v : encodeURIComponent(v));
+  if (basic) headers.authorization = `Basic ${Buffer.from(`${enc(basic.id)}:${enc(basic.secret)}`).toString('base64')}`;
   const res = await ctx.rpServer.request(ctx.target.osticket.tokenUrl, { method: 'POST', form, headers, label });
   const body = isObject(res.json) ? res.json : undefined;
   for (const k of ['access_token', 'refresh_token', 'id_token']) if (typeof body?.[k] === 'string') ctx.http.secrets.add(body[k] as string, k);
@@ -55,6 +59,32 @@ async function codeFor(ctx: CheckContext, label: string, fact?: CodeFact, baseli
     return { skip: `no fresh code for this probe: ${j?.detail ?? f.outcome.kind}` };
   }
   return { code: f.code, fact: f };
+}
+
+/**
+ * client_secret_post works but the conformant client's client_secret_basic is refused. authentik before 2026.2.2
+ * does not percent-decode Basic credentials (utils.py extract_client_auth; authentik.md §6, §13), so an RFC 6749
+ * §2.3.1 client that encodes "-" as %2D is refused. Proven, not assumed: one Basic request with the same
+ * credentials unencoded and a code that cannot exist (at the registered redirect_uri) answers invalid_grant when
+ * authentik authenticated the client. Otherwise Basic itself does not get through (a proxy, the client type).
+ */
+async function judgeBasicRefusal(ctx: CheckContext, refusedId: number): Promise<Outcome> {
+  const o = ctx.target.osticket;
+  const encodes = /[^A-Za-z0-9]/.test(o.clientId + o.clientSecret); // what RFC 6749 Appendix B form-encoding changes
+  const refused = { expected: 'HTTP 200', actual: 'HTTP 400 invalid_client for client_secret_basic; client_secret_post works', evidence: [refusedId] };
+  if (!encodes) return fail('client-auth-method-unsupported', { ...refused, detail: 'client_secret_post works but client_secret_basic is refused, with credentials that read the same encoded or not' });
+  const form = { grant_type: 'authorization_code', code: 'oidc-harness-probe-no-such-code', redirect_uri: o.redirectUri };
+  const plain = await postToken(ctx, form, 'probe: token (Basic, credentials not percent-encoded)', { id: o.clientId, secret: o.clientSecret, raw: true });
+  const evidence = [refusedId, plain.exchangeId];
+  if (plain.error !== 'invalid_grant') {
+    return fail('client-auth-method-unsupported', { ...refused, evidence, detail: `client_secret_basic is refused whether the credentials are percent-encoded or not (unencoded: HTTP ${plain.status} ${plain.error ?? ''})` });
+  }
+  return warn('basic-credentials-not-decoded', {
+    expected: 'HTTP 200 for RFC 6749 §2.3.1 (percent-encoded) Basic credentials',
+    actual: 'invalid_client for the percent-encoded credentials; the same credentials unencoded authenticate (invalid_grant for a made-up code)',
+    detail: `the Client ID or Secret has characters an RFC 6749 §2.3.1 client percent-encodes (${JSON.stringify(o.clientId)} has ${/[^A-Za-z0-9]/.test(o.clientId) ? 'some' : 'none'}; the secret ${/[^A-Za-z0-9]/.test(o.clientSecret) ? 'has some' : 'has none'}), and authentik compared them without decoding`,
+    evidence,
+  });
 }
 
 /** The diagnosis for osTicket's own (client_secret_post) token request failing. */
@@ -93,26 +123,14 @@ export const tokenChecks: CheckDef[] = [
     async run(ctx) {
       const c = await ctx.conformantLogin();
       if (c.rpError) return skip(`the conformant client could not start: ${c.rpError.message}`);
-      if (!c.rawToken) return skip(`the second login did not reach the token request (${c.outcome?.kind ?? 'not run'})`);
-      const raw = c.rawToken;
+      const raw = c.basic;
+      if (!raw) return skip(`the second login did not reach the token request (${c.outcome?.kind ?? 'not run'})`);
       const err = isObject(raw.json) && typeof raw.json.error === 'string' ? raw.json.error : undefined;
       if (raw.status === 200) return pass({ actual: 'HTTP 200', evidence: [raw.exchangeId] });
-      if (err === 'invalid_client') {
-        // Same id and secret work in the form body: then Basic itself is the problem. authentik before 2026.2.2
-        // does not percent-decode Basic credentials (utils.py extract_client_auth, authentik.md §6), so an RFC 6749
-        // §2.3.1 client that form-encodes "-" as %2D is refused.
-        const shared = await ctx.osticketLogin();
-        if (shared.token?.ok) {
-          const id = ctx.target.osticket.clientId;
-          const encoded = /[^A-Za-z0-9]/.test(id + ctx.target.osticket.clientSecret);
-          // osTicket sends client_secret_post, so this does not break its login: a warning when the cause is the
-          // percent-encoding (old authentik + an id/secret with characters RFC clients encode), a failure otherwise.
-          const out = { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err}`, detail: `client_secret_post works but client_secret_basic is refused${encoded ? '; the Client ID or Secret has characters RFC 6749 §2.3.1 clients percent-encode, which authentik before 2026.2.2 does not decode' : ''}`, evidence: [raw.exchangeId] };
-          return encoded ? warn('client-auth-method-unsupported', out) : fail('client-auth-method-unsupported', out);
-        }
-        return fail('client-secret-mismatch', { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err}`, evidence: [raw.exchangeId] });
-      }
-      return fail('client-auth-method-unsupported', { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err ?? ''}`, evidence: [raw.exchangeId] });
+      if (err !== 'invalid_client') return fail('client-auth-method-unsupported', { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err ?? ''}`, evidence: [raw.exchangeId] });
+      // Refused as a client. If client_secret_post works with the same id and secret, Basic itself is refused.
+      if (!(await ctx.osticketLogin()).token?.ok) return fail('client-secret-mismatch', { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err}`, evidence: [raw.exchangeId] });
+      return judgeBasicRefusal(ctx, raw.exchangeId);
     },
   },
   {
@@ -180,7 +198,7 @@ export const tokenChecks: CheckDef[] = [
       const c = await ctx.conformantLogin();
       if (c.rpError) return skip(`the conformant client could not start: ${c.rpError.message}`);
       if (!c.rawToken) return skip(`the second login did not reach the token request (${c.outcome?.kind ?? 'not run'})`);
-      if (c.rawToken.status === 200) return pass({ actual: 'HTTP 200 with code_verifier', evidence: [c.rawToken.exchangeId] });
+      if (c.rawToken.status === 200) return pass({ actual: `HTTP 200 with code_verifier (${c.authMethod ?? 'client_secret_basic'})`, evidence: [c.rawToken.exchangeId] });
       const err = isObject(c.rawToken.json) ? String(c.rawToken.json.error ?? '') : '';
       if (err === 'invalid_client') return skip('the conformant client was refused as a client (see token.client-secret-basic)');
       return fail('token-endpoint-error', { expected: 'HTTP 200', actual: `HTTP ${c.rawToken.status} ${err}`, evidence: [c.rawToken.exchangeId] });
