@@ -11,6 +11,7 @@ import type { Target } from '../target-types.ts';
 import { VERSION } from '../version.ts';
 import { CheckContext } from './context.ts';
 import { observe } from './observe.ts';
+import { decideVerdict, prerequisitesOf } from './verdict.ts';
 import {
   PROPERTIES,
   RESULTS_SCHEMA_VERSION,
@@ -91,10 +92,37 @@ export async function runChecks(target: Target, catalog: readonly CheckDef[], op
       }
       opts.onProgress?.({ phase: 'end', check, index, total: selected.length, result });
     }
+    if (opts.only && !stopped) results.push(...(await runPrerequisites(ctx, catalog, results, opts)));
   } finally {
     await ctx.close();
   }
-  return { ...assemble(target, ctx, results, started), observed: await observe(ctx) };
+  const order = new Map(catalog.map((c, i) => [c.id, i]));
+  results.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  return { ...assemble(target, ctx, results, started, opts.only), observed: await observe(ctx) };
+}
+
+/**
+ * A run filtered with --only must not hide the failure that made its checks skip (issue 9 §5: `--only signing`
+ * on a broken login said PASS). The checks a skip reason points at ("see login.completes") run too: their facts
+ * were fetched anyway, so this costs no request of its own in the usual case.
+ */
+async function runPrerequisites(ctx: CheckContext, catalog: readonly CheckDef[], results: CheckResult[], opts: RunOptions): Promise<CheckResult[]> {
+  const extra: CheckResult[] = [];
+  for (let round = 0; round < 3; round++) {
+    const have = new Set([...results, ...extra].map((r) => r.id));
+    const wanted = new Set(prerequisitesOf([...results, ...extra]));
+    const next = catalog.filter((c) => wanted.has(c.id) && !have.has(c.id));
+    if (next.length === 0) break;
+    for (const check of next) {
+      const index = results.length + extra.length;
+      opts.onProgress?.({ phase: 'start', check, index, total: index + 1 });
+      const result = await runOne(ctx, check);
+      result.reason ??= 'not selected: run because selected checks depend on it';
+      extra.push(result);
+      opts.onProgress?.({ phase: 'end', check, index, total: index + 1, result });
+    }
+  }
+  return extra;
 }
 
 function skipped(check: CheckDef, reason: string): CheckResult {
@@ -147,7 +175,7 @@ async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> 
   return result;
 }
 
-function assemble(target: Target, ctx: CheckContext, results: CheckResult[], started: number): RunResult {
+function assemble(target: Target, ctx: CheckContext, results: CheckResult[], started: number, selection?: Area[]): RunResult {
   const md = ctx.measurements;
   const counts: Record<Status, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) counts[r.status]++;
@@ -157,9 +185,7 @@ function assemble(target: Target, ctx: CheckContext, results: CheckResult[], sta
     properties[id] = { title: p.title, status: propertyStatus(mine.map((r) => r.status)), checks: mine.map((r) => r.id) };
   }
   const causes = rankCauses(results);
-  const top = causes[0];
-  const verdict: RunResult['verdict'] =
-    counts.fail === 0 ? 'pass' : top && top.status === 'fail' && (top.side === 'harness' || top.side === 'network') ? 'error' : 'fail';
+  const { verdict, error } = decideVerdict(results, causes);
   const finished = Date.now();
   md['run.requests'] = ctx.http.requestCount;
   const transcript = ctx.http.transcript.toJSON();
@@ -175,8 +201,9 @@ function assemble(target: Target, ctx: CheckContext, results: CheckResult[], sta
       ...(typeof md['discovery.issuer'] === 'string' ? { issuer: md['discovery.issuer'] } : {}),
       ...(target.profile ? { profile: target.profile } : {}),
     },
+    ...(selection ? { selection: [...selection] } : {}),
     verdict,
-    ...(verdict === 'error' && top ? { error: `${top.cause}` } : {}),
+    ...(error ? { error } : {}),
     counts,
     properties,
     causes,

@@ -88,6 +88,8 @@ export interface RunResult {
   finishedAt: string;
   ms: number;
   target: { kind: string; description: string; issuer?: string; profile?: string };
+  /** The areas a run was limited to (CLI --only); absent for a full run. */
+  selection?: Area[];
   verdict: 'pass' | 'fail' | 'error';
   /** Set when the harness could not run at all (verdict `error`). */
   error?: string;

@@ -49,7 +49,7 @@ export function toResultsObject(run: RunResult, opts: ReportOptions = {}): Recor
   const r = sanitizeRun(run, opts);
   return ordered(
     { ...r, schema: RESULTS_SCHEMA_VERSION },
-    ['schema', 'tool', 'startedAt', 'finishedAt', 'ms', 'target', 'verdict', 'error', 'counts', 'properties', 'causes',
+    ['schema', 'tool', 'startedAt', 'finishedAt', 'ms', 'target', 'selection', 'verdict', 'error', 'counts', 'properties', 'causes',
       'results', 'measurements', 'observed', 'requests', 'transcript'],
     {
       tool: (v) => ordered(v as object, ['name', 'version']),

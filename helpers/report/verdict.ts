@@ -28,6 +28,20 @@ export function causeTitle(d: Pick<Diagnosis, 'id' | 'cause'>): string {
   return isDiagnosisId(d.id) ? DIAGNOSES[d.id].title : shortCause(d.cause);
 }
 
+/**
+ * What a pass proves, and no more (issue 9 §5): only a full run whose shared login completed may say that osTicket
+ * can sign in; a run filtered with --only proves its areas.
+ */
+function passClaim(run: RunResult): string {
+  if (run.selection?.length) {
+    const extra = run.results.filter((r) => !run.selection!.includes(r.area)).map((r) => r.id);
+    return `only ${run.selection.join(', ')} ${run.selection.length === 1 ? 'was' : 'were'} checked${extra.length ? ` (and what they depend on: ${extra.join(', ')})` : ''}; run without --only to check the whole login.`;
+  }
+  const login = run.results.find((r) => r.id === 'login.completes');
+  if (login?.status !== 'pass') return 'no failure was found, but the login itself was not checked.';
+  return 'osTicket can sign in through authentik as the guide sets it up.';
+}
+
 /** One sentence saying what the run found, worded for the operator. */
 export function verdictSentence(run: RunResult): string {
   const total = run.results.length;
@@ -37,7 +51,7 @@ export function verdictSentence(run: RunResult): string {
   }
   if (run.verdict === 'pass') {
     const extras = [warn ? plural(warn, 'warning') : '', skip ? `${skip} skipped` : ''].filter(Boolean).join(', ');
-    return `${pass} of ${total} checks passed${extras ? ` (${extras})` : ''}: osTicket can sign in through authentik as the guide sets it up.`;
+    return `${pass} of ${total} checks passed${extras ? ` (${extras})` : ''}: ${passClaim(run)}`;
   }
   const top = run.causes[0];
   const failed = `${fail} of ${total} checks failed`;
