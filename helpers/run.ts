@@ -34,7 +34,8 @@ export async function harnessRun(cfg: HarnessConfig, opts: HarnessRunOptions = {
   const secrets = new Secrets();
   secrets.add(cfg.client?.secret, 'client_secret');
   secrets.add(cfg.user?.password, 'password');
-  const target = await resolveTarget(cfg);
+  // The report folder also keeps the embedded provider's generated test keys between runs (key-cache.ts).
+  const target = await resolveTarget(cfg, { keyCacheDir: opts.reportDir });
   let run: RunResult;
   try {
     opts.onTarget?.(target);

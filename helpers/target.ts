@@ -3,6 +3,7 @@
  * (default), a live deployment, or the containers stack. The result is a fully resolved Target; whatever the
  * target started is stopped by `target.close()`.
  */
+import { resolve as resolvePath } from 'node:path';
 import {
   DEFAULT_BLUEPRINT_PATH,
   isProfile,
@@ -34,9 +35,8 @@ export function authentikEndpoints(base: string, slug: string) {
  * The guide's osTicket Redirect URI, as the guide's blueprint registers it with `env` (the osTicket side of the
  * embedded run): its `!Env [OSTICKET_REDIRECT_URI, …]` entry, so the provider and osTicket's side agree.
  */
-export function guideRedirectUri(env: Record<string, string | undefined> = {}): string {
-  const bp = loadBlueprint(DEFAULT_BLUEPRINT_PATH, { env });
-  const first = bp.provider.redirect_uris.find((r) => r.matching_mode === 'strict');
+export function guideRedirectUri(env: Record<string, string | undefined> = {}, guide = loadBlueprint(DEFAULT_BLUEPRINT_PATH, { env })): string {
+  const first = guide.provider.redirect_uris.find((r) => r.matching_mode === 'strict');
   if (!first) throw new Error('the guide blueprint has no strict redirect URI');
   return first.url;
 }
@@ -57,17 +57,22 @@ function osticketOverrides(cfg: HarnessConfig, base: OsticketPluginSettings): Os
   return out;
 }
 
-export async function resolveTarget(input: HarnessConfig): Promise<Target> {
+export interface ResolveOptions {
+  /** Embedded: keep the reference provider's generated test keys here between runs (the report folder). */
+  keyCacheDir?: string;
+}
+
+export async function resolveTarget(input: HarnessConfig, opts: ResolveOptions = {}): Promise<Target> {
   // The whole configuration (file, env and flags merged) is checked before anything starts (DESIGN.md).
   const cfg = validateConfig(input);
   const kind = cfg.target ?? 'embedded';
-  if (kind === 'embedded') return embeddedTarget(cfg);
+  if (kind === 'embedded') return embeddedTarget(cfg, opts);
   if (kind === 'live') return liveTarget(cfg);
   const { containersTarget } = await import('./target-containers.ts');
   return containersTarget(cfg);
 }
 
-async function embeddedTarget(cfg: HarnessConfig): Promise<Target> {
+async function embeddedTarget(cfg: HarnessConfig, opts: ResolveOptions): Promise<Target> {
   const e = cfg.embedded ?? {};
   if (e.profile !== undefined && !isProfile(e.profile)) {
     throw new HarnessInputError(`unknown authentik version profile "${e.profile}"; use one of ${PROFILES.join(', ')}`);
@@ -88,6 +93,7 @@ async function embeddedTarget(cfg: HarnessConfig): Promise<Target> {
       profile: e.profile && isProfile(e.profile) ? e.profile : undefined,
       clockOffsetSec: e.clockOffsetSec,
       env,
+      keyCacheDir: opts.keyCacheDir,
     });
   } catch (err) {
     throw new HarnessInputError(`the embedded reference provider could not start: ${(err as Error).message}`);
@@ -112,7 +118,8 @@ function describeEmbedded(
   const slug = bp.application.slug;
   const ep = authentikEndpoints(provider.url, slug);
   const osticket = osticketOverrides({ ...cfg, osticket: { ...cfg.osticket, clientSecretFile: undefined, ...(read.osticketSecret ? { clientSecret: read.osticketSecret } : {}) } }, {
-    redirectUri: guideRedirectUri(env),
+    // The provider already parsed the guide's blueprint when it is the one it runs: no second parse.
+    redirectUri: guideRedirectUri(env, bp.path && resolvePath(bp.path) === DEFAULT_BLUEPRINT_PATH ? bp : undefined),
     clientId: bp.provider.client_id,
     clientSecret: bp.provider.client_secret,
     authorizeUrl: ep.authorize,

@@ -9,11 +9,12 @@
  * with the exact image names, never built.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { dockerfileBaseImages, ensureBuiltImage, imageInputsKey, inspectBuiltImage } from './built-image.ts';
 import type { StackImages } from './images.ts';
+import { packagePath } from '../../helpers/package-root.ts';
 
-export const OSTICKET_CONTEXT = fileURLToPath(new URL('./osticket/', import.meta.url));
+// Located from the package folder: the same build files whether the sources or the compiled dist/ run.
+export const OSTICKET_CONTEXT = `${packagePath('compose', 'containers', 'osticket')}/`;
 
 export type OsticketImagePlan =
   | { kind: 'use'; image: string; why: string }

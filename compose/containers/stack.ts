@@ -15,9 +15,9 @@
  * authentik.md §1/§11 "Issuer depends on the Host header").
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { createHttp } from '../../helpers/http/index.ts';
+import { packagePath } from '../../helpers/package-root.ts';
 import { AUTHENTIK_ALIAS, AUTHENTIK_PORT, AUTHENTIK_URL, startRealAuthentik, startReferenceAuthentik, type StartedAuthentik } from './authentik.ts';
 import { generateClientSecret, generateId, randomPassword } from './credentials.ts';
 import { isReferenceAuthentik, pullAllowed, stackImages, type StackImages } from './images.ts';
@@ -29,7 +29,7 @@ export { AUTHENTIK_URL, OSTICKET_URL };
 export const SLUG = 'osticket';
 /** osTicket's callback (auth-oauth2 auth.php registerEndpoint): <base>api/auth/oauth2. */
 export const REDIRECT_URI = `${OSTICKET_URL}api/auth/oauth2`;
-const BLUEPRINT_PATH = fileURLToPath(new URL('../blueprints/osticket.yaml', import.meta.url));
+const BLUEPRINT_PATH = packagePath('compose', 'blueprints', 'osticket.yaml');
 
 export interface StackUser { username: string; password: string; email: string; name: string }
 export interface StackClient { clientId: string; clientSecret: string; redirectUri: string; scopes: string }

@@ -7,10 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { packagePath } from '../../helpers/package-root.ts';
 import { loadBlueprint, parseBlueprint, type ResolvedBlueprint } from './blueprints/index.ts';
-import { generateRsaKey, makeThrowawayTls } from './keys.ts';
+import { providerKeys } from './key-cache.ts';
+import { makeThrowawayTls } from './keys.ts';
 import { startOidcCore } from './oidc-core.ts';
 import { DEFAULT_PROFILE, isProfile, PROFILE_FEATURES, PROFILES, type Profile } from './profiles.ts';
 import { createCodeStore, createFrontLayer } from './server.ts';
@@ -18,8 +19,9 @@ import { createCodeStore, createFrontLayer } from './server.ts';
 export { DEFAULT_PROFILE, PROFILES, PROFILE_FEATURES, isProfile, type Profile } from './profiles.ts';
 export * from './blueprints/index.ts';
 
-export const DEFAULT_BLUEPRINT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '../blueprints/osticket.yaml');
-export const VARIANTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../blueprints/variants');
+// Located from the package folder: the same files whether the sources or the compiled dist/ run.
+export const DEFAULT_BLUEPRINT_PATH = packagePath('compose', 'blueprints', 'osticket.yaml');
+export const VARIANTS_DIR = packagePath('compose', 'blueprints', 'variants');
 
 export interface ReferenceProviderOptions {
   blueprintPath?: string;
@@ -39,6 +41,11 @@ export interface ReferenceProviderOptions {
    * a loaded authentik, so a run's wall time can be compared with its critical path. Default 0.
    */
   latencyMs?: number;
+  /**
+   * Keep the generated RSA keys in this folder between starts (one file per blueprint, marked as test keys;
+   * key-cache.ts). Default: new keys at every start.
+   */
+  keyCacheDir?: string;
   /** Values for !Env (default process.env). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -66,10 +73,7 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     ? parseBlueprint(opts.blueprintText, opts.blueprintPath ?? '<inline blueprint>', { env })
     : loadBlueprint(opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH, { env });
 
-  const [signingKey, encryptionKey] = await Promise.all([
-    generateRsaKey(features.kidStyle),
-    blueprint.provider.encryption_key ? generateRsaKey(features.kidStyle) : Promise.resolve(null),
-  ]);
+  const { signing: signingKey, encryption: encryptionKey } = await providerKeys(blueprint, features.kidStyle, opts.keyCacheDir);
   // TLS material (it writes the CA to tlsDir) before anything listens: a failure here must leave nothing running.
   let tlsMaterial: { cert: string; key: string; caPem?: string; caPath?: string } | null = null;
   if (opts.tls === true) tlsMaterial = makeThrowawayTls(opts.tlsDir ?? resolve(process.cwd(), 'reports'));

@@ -3,7 +3,7 @@
  * speed; real authentik generates RSA 4096, authentik/crypto/builder.py), an optional encryption key, and a
  * throwaway CA + server certificate for --tls (made with the openssl CLI; Node has no X.509 writer).
  */
-import { createHash, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,13 @@ export function keyId(privatePem: string, style: ProfileFeatures['kidStyle']): s
 }
 
 export async function generateRsaKey(style: ProfileFeatures['kidStyle']): Promise<RsaKey> {
-  const { privateKey, publicKey } = await gen('rsa', { modulusLength: 2048 });
+  const { privateKey } = await gen('rsa', { modulusLength: 2048 });
+  return rsaKeyFrom(privateKey, style);
+}
+
+/** The key as the provider uses it, from a private key (new, or read back from the test-key cache). */
+export function rsaKeyFrom(privateKey: KeyObject, style: ProfileFeatures['kidStyle']): RsaKey {
+  const publicKey = createPublicKey(privateKey);
   const privatePem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   const kid = keyId(privatePem, style);
   const privateJwk = { ...privateKey.export({ format: 'jwk' }), kid };

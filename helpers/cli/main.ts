@@ -8,14 +8,11 @@ import type { Area, RunResult } from '../checks/types.ts';
 import { AREAS } from '../checks/types.ts';
 import { configFromEnv, HarnessInputError, loadConfigFile, type HarnessConfig } from '../config.ts';
 import { formatConsoleSummary, maskSecretShapes } from '../report/index.ts';
-import { compareRuns, formatComparison, loadResults } from '../compare.ts';
-import { harnessRun } from '../run.ts';
 import { ensureOutputDir } from '../paths.ts';
 import { escapeJsonForTerminal, stripControl } from '../report/escape.ts';
 import { VERSION } from '../version.ts';
 import { applyFlags, splitIssuer } from './flags.ts';
 import { createProgress } from './progress.ts';
-import { serveReference } from './serve-reference.ts';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -71,6 +68,8 @@ async function runAndReport(cfg: HarnessConfig, opts: Record<string, unknown>, i
   ensureReportDir(o.report);
   const color = useColor(io);
   const progress = o.json ? undefined : createProgress(io, color);
+  // Each command loads what it needs when it runs (issue 12): --help, --version and bad input stay light.
+  const { harnessRun } = await import('../run.ts');
   const { run, redact } = await harnessRun(cfg, {
     reportDir: o.report,
     only: parseAreas(o.only),
@@ -155,7 +154,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<new>', 'results.json of the new run')
     .option('--json', 'print the comparison as JSON')
     .addHelpText('after', '\nExample:\n  cp reports/results.json baseline.json\n  AUTHENTIK_TAG=2026.8.8 node bin/oidc-harness run --target containers --report reports\n  node bin/oidc-harness compare baseline.json reports/results.json')
-    .action((baseline: string, next: string, o: { json?: boolean }) => {
+    .action(async (baseline: string, next: string, o: { json?: boolean }) => {
+      const { compareRuns, formatComparison, loadResults } = await import('../compare.ts');
       const c = compareRuns(loadResults(baseline), loadResults(next));
       io.out(`${o.json ? escapeJsonForTerminal(JSON.stringify(c, null, 2)) : formatComparison(c).split('\n').map(stripControl).join('\n')}\n`);
       setExit(c.regressions > 0 ? 1 : 0);
@@ -175,6 +175,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--latency <ms>', 'delay every response by this many milliseconds (a slow network or a loaded authentik)', '0')
     .addHelpText('after', '\nExamples:\n  oidc-harness serve-reference --port 9000\n  oidc-harness serve-reference --redirect-uri http://127.0.0.1:8080/api/auth/oauth2\n  oidc-harness serve-reference --blueprint compose/blueprints/variants/sub-mode-hashed.yaml --profile 2025.10')
     .action(async (o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string; latency?: string }) => {
+      const { serveReference } = await import('./serve-reference.ts');
       setExit(await serveReference(o, io));
     });
   return program;

@@ -1,6 +1,7 @@
 /**
  * Turns undici / Node network and TLS failures into one-sentence HttpError messages with a stable code.
- * undici's fetch throws `TypeError('fetch failed')` with the real error in `.cause` (npm-stack.md §4).
+ * undici's request() throws the network error itself, fetch wraps it in `TypeError('fetch failed')` with the real
+ * error in `.cause` (npm-stack.md §4); the cause chain is walked either way.
  */
 import { HttpError } from './types.ts';
 

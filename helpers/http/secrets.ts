@@ -7,6 +7,8 @@ export class Secrets {
   /** value -> label; a Map keeps insertion order, redact() sorts by length so longer values win. */
   readonly #values = new Map<string, string>();
   #sorted: Array<[string, string]> | undefined;
+  /** The values given to add() (their spellings are in #values). */
+  readonly #added = new Set<string>();
 
   /** Values shorter than this are ignored: redacting "1" or "ab" would shred unrelated text. */
   static readonly MIN_LENGTH = 4;
@@ -14,6 +16,9 @@ export class Secrets {
   /** Registers a secret (and its percent- and form-encoded spellings). Returns the value for chaining. */
   add(value: string | undefined | null, label = 'secret'): string | undefined {
     if (typeof value !== 'string' || value.length < Secrets.MIN_LENGTH) return value ?? undefined;
+    // Added already (the client secret and the password are added at every request that carries them).
+    if (this.#added.has(value)) return value;
+    this.#added.add(value);
     for (const spelling of spellings(value)) {
       if (!this.#values.has(spelling)) {
         this.#values.set(spelling, label);

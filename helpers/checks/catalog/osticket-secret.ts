@@ -9,7 +9,7 @@
  * to the harness, else a neighbour of osTicket's), and an unregistered stored redirect_uri is its own finding.
  * Nothing is issued: the code does not exist.
  */
-import mysql from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import { readPluginConfig, type PluginConfig, type PluginInstanceConfig } from '../../osticket/plugin-config.ts';
 import { decryptOsticketSecret } from '../../osticket/secret-crypto.ts';
 import type { CheckContext } from '../context.ts';
@@ -22,8 +22,10 @@ export function pluginConfig(ctx: CheckContext): Promise<PluginConfig | { error:
   return ctx.once('osticket-plugin-config', async () => {
     const db = ctx.target.osticketServer?.db;
     if (!db) return { error: 'no osTicket database credentials given (osticket.db)' };
-    let conn: mysql.Connection | undefined;
+    let conn: Connection | undefined;
     try {
+      // mysql2 is loaded only for a target with osTicket's database (issue 12: heavy modules on demand).
+      const { default: mysql } = await import('mysql2/promise');
       conn = await mysql.createConnection({ host: db.host, port: db.port, user: db.user, password: db.password, database: db.database, connectTimeout: 5_000 });
       return await readPluginConfig(conn, { prefix: db.prefix });
     } catch (e) {
