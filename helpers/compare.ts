@@ -1,11 +1,12 @@
 /**
  * Pre-upgrade regression (DESIGN.md, user journey 2): compare a saved baseline results.json with a new run's. A
- * regression is a check that got worse (pass/warn -> fail, or pass -> warn) or a change in what osTicket depends
- * on (the sub, the email claim, the signing algorithm, the issuer, the endpoints, a claim that disappeared).
- * Everything else that changed is listed as a difference, not a regression.
+ * regression is a check that got worse (pass/warn -> fail, or pass -> warn) or a change in what the integration sees
+ * that breaks osTicket or other OIDC clients; each such change is classified with its reason by compare-impact.ts.
+ * Sets compare as sets: arrays of values, and the scope string authentik joins from a Python set (authentik.md §13).
  */
 import { readFileSync } from 'node:fs';
 import type { RunResult, Status } from './checks/types.ts';
+import { classifyChange, SET_STRINGS, type Impact } from './compare-impact.ts';
 import { HarnessInputError } from './config.ts';
 import { validateResultsJson } from './report/index.ts';
 
@@ -22,6 +23,11 @@ export interface ObservedChange {
   path: string;
   from: unknown;
   to: unknown;
+  /** Breaking for osTicket, breaking for other OIDC clients, or harmless (compare-impact.ts). */
+  impact: Impact;
+  /** Why, in one sentence. */
+  reason: string;
+  /** impact is not harmless. */
   regression: boolean;
 }
 export interface Comparison {
@@ -33,19 +39,6 @@ export interface Comparison {
 }
 
 const RANK: Record<Status | 'absent', number> = { pass: 0, warn: 1, skip: 1, fail: 2, absent: 1 };
-
-/**
- * Observed paths whose change breaks (or silently changes) the osTicket login: osTicket matches agents by the
- * userinfo email, the guide asks for sub = email, and every consumer pins the issuer, the endpoints and the alg.
- */
-const CRITICAL = [
-  /^userinfo\.values\.(sub|email)$/,
-  /^idToken\.values\.(sub|iss|aud)$/,
-  /^idToken\.(alg|format)$/,
-  /^discovery\.(issuer|authorization_endpoint|token_endpoint|userinfo_endpoint|jwks_uri)$/,
-  /^discovery\.id_token_signing_alg_values_supported$/,
-  /^tokenResponse\.scope$/,
-];
 
 export function loadResults(path: string): RunResult {
   let doc: unknown;
@@ -60,13 +53,18 @@ export function loadResults(path: string): RunResult {
   return doc as RunResult;
 }
 
-/** Flattens plain JSON into path -> leaf (arrays of scalars stay whole, so order-insensitive sets compare as sets). */
-function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+/**
+ * Flattens plain JSON into path -> leaf. Arrays of scalars stay whole and sorted, and space-separated set strings
+ * (SET_STRINGS) become sorted word lists, so sets compare as sets whatever their order.
+ */
+export function flatten(value: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
   if (Array.isArray(value)) {
     if (value.every((v) => v === null || typeof v !== 'object')) out[prefix] = [...value].map(String).sort();
     else value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
   } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (typeof value === 'string' && SET_STRINGS.some((re) => re.test(prefix))) {
+    out[prefix] = value.split(/\s+/).filter(Boolean).sort();
   } else out[prefix] = value;
   return out;
 }
@@ -97,8 +95,8 @@ export function compareRuns(base: RunResult, next: RunResult): Comparison {
   for (const path of [...new Set([...Object.keys(fa), ...Object.keys(fb)])].sort()) {
     if (path === 'authentik') continue; // where it ran, not what it saw
     if (same(fa[path], fb[path])) continue;
-    const removedClaims = /\.claims$/.test(path) && Array.isArray(fa[path]) && (fa[path] as string[]).some((c) => !((fb[path] as string[] | undefined) ?? []).includes(c));
-    observedChanges.push({ path, from: fa[path], to: fb[path], regression: removedClaims || CRITICAL.some((re) => re.test(path)) });
+    const { impact, reason } = classifyChange(path, fa[path], fb[path]);
+    observedChanges.push({ path, from: fa[path], to: fb[path], impact, reason, regression: impact !== 'harmless' });
   }
   const summary = (r: RunResult) => ({ verdict: r.verdict, target: r.target.description, startedAt: r.startedAt });
   return {
@@ -109,6 +107,12 @@ export function compareRuns(base: RunResult, next: RunResult): Comparison {
     regressions: statusChanges.filter((c) => c.regression).length + observedChanges.filter((c) => c.regression).length,
   };
 }
+
+const IMPACT_HEADINGS: Record<Impact, string> = {
+  'breaking-osticket': 'breaks osTicket',
+  'breaking-other-clients': 'breaks other OIDC clients (not osTicket)',
+  harmless: 'harmless',
+};
 
 export function formatComparison(c: Comparison): string {
   const lines: string[] = [];
@@ -127,7 +131,12 @@ export function formatComparison(c: Comparison): string {
   }
   if (c.observedChanges.length) {
     lines.push('', 'What the integration sees that changed:');
-    for (const o of c.observedChanges) lines.push(`  ${o.regression ? '✗' : '·'} ${o.path}: ${show(o.from)} -> ${show(o.to)}`);
+    for (const impact of ['breaking-osticket', 'breaking-other-clients', 'harmless'] as const) {
+      const these = c.observedChanges.filter((o) => o.impact === impact);
+      if (!these.length) continue;
+      lines.push(`  ${IMPACT_HEADINGS[impact]}:`);
+      for (const o of these) lines.push(`    ${o.regression ? '✗' : '·'} ${o.path}: ${show(o.from)} -> ${show(o.to)} (${o.reason})`);
+    }
   }
   return lines.join('\n');
 }

@@ -7,7 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareRuns, loadResults } from '../../helpers/compare.ts';
+import { compareRuns, flatten, formatComparison, loadResults } from '../../helpers/compare.ts';
+import { classifyChange } from '../../helpers/compare-impact.ts';
+import type { RunResult } from '../../helpers/checks/types.ts';
 import { harnessRun } from '../../helpers/run.ts';
 import { HarnessInputError } from '../../helpers/config.ts';
 
@@ -44,8 +46,55 @@ describe('compare', () => {
     expect(c.regressions).toBeGreaterThan(0);
   });
 
+  it('the same scopes in another order are no change (authentik joins a Python set, authentik.md §13)', async () => {
+    const base = await saved({});
+    const next = withObserved(base, (o) => (o.tokenResponse!.scope = 'profile email openid'));
+    (base.observed!.tokenResponse!).scope = 'openid profile email';
+    const c = compareRuns(base, next);
+    expect(c.observedChanges).toEqual([]);
+    expect(c.regressions).toBe(0);
+  });
+
+  it('every difference is classified with its reason: jti harmless, sub breaks other clients, the email breaks osTicket', async () => {
+    // authentik adds jti to the ID token from 2026.2.0 (authentik.md §13): a baseline without it, a new run with it.
+    const base = withObserved(await saved({}), (o) => (o.idToken!.claims = o.idToken!.claims.filter((c) => c !== 'jti')));
+    const next = withObserved(base, (o) => {
+      o.idToken!.claims = [...o.idToken!.claims, 'jti'];
+      (o.userinfo as { values: Record<string, unknown> }).values.email = 'someone-else@example.com';
+      (o.userinfo as { values: Record<string, unknown> }).values.sub = 'e3b0c442';
+      o.tokenResponse!.scope = 'openid email';
+    });
+    const c = compareRuns(base, next);
+    const by = Object.fromEntries(c.observedChanges.map((o) => [o.path, `${o.impact}${o.regression ? ' (regression)' : ''}`]));
+    expect(by).toEqual({
+      'idToken.claims': 'harmless',
+      'userinfo.values.email': 'breaking-osticket (regression)',
+      'userinfo.values.sub': 'breaking-other-clients (regression)',
+      'tokenResponse.scope': 'breaking-osticket (regression)',
+    });
+    expect(c.observedChanges.find((o) => o.path === 'idToken.claims')?.reason).toMatch(/^new: jti; jti: .*osTicket ignores the ID token/);
+    expect(c.regressions).toBe(3);
+    const text = formatComparison(c);
+    expect(text).toMatch(/breaks osTicket:\n\s+✗ tokenResponse\.scope: .* \(profile no longer granted: userinfo lacks the claims osTicket maps\)/);
+    expect(text).toMatch(/harmless:\n\s+· idToken\.claims/);
+  });
+
+  it('every path a run records has a rule (nothing falls through to "review it")', async () => {
+    const run = await saved({ embedded: { profile: '2025.10' } });
+    const paths = Object.keys(flatten(run.observed ?? {})).filter((p) => p !== 'authentik');
+    expect(paths.length).toBeGreaterThan(30);
+    expect(paths.filter((p) => /no rule/.test(classifyChange(p, 'x', 'y').reason))).toEqual([]);
+  });
+
   it('a file that is not a results.json is refused with one sentence', () => {
     expect(() => loadResults(resolve(import.meta.dirname, '../../package.json'))).toThrow(HarnessInputError);
     expect(() => loadResults('/nonexistent/results.json')).toThrow(/cannot read/);
   });
 });
+
+/** A copy of `run` whose observed record `edit` changed. */
+function withObserved(run: RunResult, edit: (o: NonNullable<RunResult['observed']>) => void): RunResult {
+  const copy = structuredClone(run);
+  edit(copy.observed!);
+  return copy;
+}
