@@ -3,8 +3,9 @@
  * core, the in-memory stores authentik keeps in its database (sessions, codes, tokens, consents), and small request
  * helpers (issuer base URL from the Host header, authentik.md §1).
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ResolvedApplication, ResolvedBlueprint, ResolvedProvider, ResolvedUser } from './blueprints/index.ts';
+import type { ResolvedApplication, ResolvedBlueprint, ResolvedFlow, ResolvedProvider, ResolvedUser } from './blueprints/index.ts';
 import { appendSetCookie } from './http-util.ts';
 import type { RsaKey } from './keys.ts';
 import type { OidcCore } from './oidc-core.ts';
@@ -28,8 +29,10 @@ export interface FrontLayerOptions {
 
 /** A stored consent (authentik/stages/consent/models.py UserConsent), per user and application. */
 export interface StoredConsent {
-  scopes: string[];
-  expiresAtMs: number;
+  /** The permission ids consented to (UserConsent.permissions, space-joined in authentik). */
+  permissions: string[];
+  /** null: permanent (expiring False). */
+  expiresAtMs: number | null;
 }
 
 export const DEFAULT_AUTHENTICATION_FLOW = 'default-authentication-flow';
@@ -45,8 +48,10 @@ export interface FrontContext {
   readonly codes: Map<string, CodeRecord>;
   readonly tokens: Map<string, TokenRecord>;
   readonly consents: Map<string, StoredConsent>;
-  /** The provider's authentication_flow, or the brand's default. */
+  /** The provider's authentication_flow, or the default brand's (authentik.md §8). */
   readonly authenticationFlow: string;
+  /** Every flow by slug (the stock defaults and the blueprint's). */
+  flowBySlug(slug: string): ResolvedFlow | null;
   log(line: string): void;
   /** Seconds since the epoch, shifted by the clock offset. */
   nowSec(): number;
@@ -54,10 +59,20 @@ export interface FrontContext {
   baseUrl(req: IncomingMessage): string;
   isSecure(req: IncomingMessage): boolean;
   userByPk(pk: number): ResolvedUser | null;
-  /** identification user_fields [email, username] (blueprints/default/flow-default-authentication-flow.yaml). */
-  findUser(identifier: string): ResolvedUser | null;
+  /** Application.get_launch_url: the provider's first redirect URI without its path (OAuth2Provider.launch_url). */
+  launchUrl(app: ResolvedApplication): string | null;
+  /**
+   * Django logout(): the session is flushed and its access tokens deleted (providers/oauth2/signals.py, on the
+   * AuthenticatedSession's deletion; refresh tokens stay, as in authentik).
+   */
+  endSession(session: AkSession): void;
   /** The request's session, or a new one whose cookie is set on the response. */
   startSession(req: IncomingMessage, res: ServerResponse, existing: AkSession | null): Promise<AkSession>;
+}
+
+/** flows/views/executor.py ToDefaultFlow: without a brand flow, the first authentication flow by slug. */
+function firstAuthenticationFlow(bp: ResolvedBlueprint): string {
+  return bp.flows.filter((f) => f.designation === 'authentication').map((f) => f.slug).sort()[0] ?? DEFAULT_AUTHENTICATION_FLOW;
 }
 
 export function createFrontContext(o: FrontLayerOptions): FrontContext {
@@ -68,6 +83,8 @@ export function createFrontContext(o: FrontLayerOptions): FrontContext {
     return `${https ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}`;
   };
   const isSecure = (req: IncomingMessage) => baseUrl(req).startsWith('https:');
+  const flows = new Map(bp.flows.map((f) => [f.slug, f]));
+  const tokens = new Map<string, TokenRecord>();
   return {
     o,
     bp,
@@ -77,16 +94,26 @@ export function createFrontContext(o: FrontLayerOptions): FrontContext {
     core: o.core,
     sessions,
     codes: o.codes,
-    tokens: new Map(),
+    tokens,
     consents: new Map(),
-    authenticationFlow: bp.provider.authentication_flow ?? DEFAULT_AUTHENTICATION_FLOW,
+    authenticationFlow: bp.provider.authentication_flow ?? bp.brand.flow_authentication ?? firstAuthenticationFlow(bp),
+    flowBySlug: (slug) => flows.get(slug) ?? null,
     log: (line) => o.log?.(line),
     nowSec: () => Math.floor((Date.now() + o.clockOffsetSec * 1000) / 1000),
     baseUrl,
     isSecure,
     userByPk: (pk) => bp.users.find((u) => u.pk === pk) ?? null,
-    findUser: (identifier) =>
-      bp.users.find((u) => (u.email !== '' && u.email.toLowerCase() === identifier.toLowerCase()) || u.username === identifier) ?? null,
+    launchUrl(app) {
+      if (app.slug !== bp.application.slug) return null;
+      const first = bp.provider.redirect_uris.find((r) => r.redirect_uri_type === 'authorization');
+      const m = first ? /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*)[^?#]*(.*)$/.exec(first.url) : null;
+      return m ? `${m[1]}${m[2]}` : null;
+    },
+    endSession(session) {
+      const sid = createHash('sha256').update(session.key).digest('hex');
+      for (const [token, record] of tokens) if (record.kind === 'access' && record.sid === sid) tokens.delete(token);
+      sessions.flush(session);
+    },
     async startSession(req, res, existing) {
       if (existing) return existing;
       const s = sessions.create();

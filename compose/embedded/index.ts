@@ -64,6 +64,20 @@ export interface RunningReferenceProvider {
   close(): Promise<void>;
 }
 
+/**
+ * Said once at start: the models the file has that an osTicket login never touches (accepted, not modelled), and
+ * flows that bind a stage type the reference provider does not run.
+ */
+function reportBlueprint(bp: ResolvedBlueprint, log?: (line: string) => void): void {
+  const ignored = Object.entries(bp.ignored);
+  if (ignored.length) log?.(`blueprint: loaded without modelling them (an osTicket login never touches them): ${ignored.map(([m, n]) => `${m} (${n})`).join(', ')}`);
+  for (const flow of bp.flows) {
+    for (const b of flow.bindings) {
+      if (b.stage.type === 'unsupported') log?.(`blueprint: flow ${flow.slug} binds stage "${b.stage.name}" (${b.stage.model}), which the reference provider does not run; a login that reaches it ends in ak-stage-flow-error`);
+    }
+  }
+}
+
 export async function startReferenceProvider(opts: ReferenceProviderOptions = {}): Promise<RunningReferenceProvider> {
   const profile = opts.profile ?? DEFAULT_PROFILE;
   if (!isProfile(profile)) throw new Error(`Unknown authentik profile "${String(profile)}"; use one of ${PROFILES.join(', ')}.`);
@@ -73,6 +87,7 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     ? parseBlueprint(opts.blueprintText, opts.blueprintPath ?? '<inline blueprint>', { env })
     : loadBlueprint(opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH, { env });
 
+  reportBlueprint(blueprint, opts.log);
   const { signing: signingKey, encryption: encryptionKey } = await providerKeys(blueprint, features.kidStyle, opts.keyCacheDir);
   // TLS material (it writes the CA to tlsDir) before anything listens: a failure here must leave nothing running.
   let tlsMaterial: { cert: string; key: string; caPem?: string; caPath?: string } | null = null;

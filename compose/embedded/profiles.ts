@@ -23,24 +23,36 @@ export interface ProfileFeatures {
   loginHintSkipsIdentification: boolean;
   /** frontchannel_logout_* discovery fields since main/2026.5 (views/provider.py, authentik.md §1). */
   frontchannelDiscovery: boolean;
+  /**
+   * flow_info.background_themed_urls (null) and a cancel_url that keeps `next`: observed on 2025.12.4 and 2026.2.2
+   * (authentik.md §13); the themed-URL fields are absent from the 2024.12 API (authentik-client 2024.12.2
+   * ContextualFlowInfo) and the 2025.8/2025.10 shape was not observed, so those profiles keep the older one.
+   */
+  flowInfo2025_12: boolean;
+  /** Identification challenge fields from 2026.2.0: pending_user_identifier (null) and application_pre_launch (authentik.md §13, §13.1). */
+  challengeFields2026_2: boolean;
 }
 
 export const PROFILE_FEATURES: Readonly<Record<Profile, ProfileFeatures>> = {
   '2025.8': {
     emailVerified: true, enforceGrantTypes: false, kidStyle: 'md5-hex', redirectUriTypes: false,
     percentDecodeBasic: false, consentTokenChecked: false, loginHintSkipsIdentification: false, frontchannelDiscovery: false,
+    flowInfo2025_12: false, challengeFields2026_2: false,
   },
   '2025.10': {
     emailVerified: false, enforceGrantTypes: false, kidStyle: 'md5-hex', redirectUriTypes: false,
     percentDecodeBasic: false, consentTokenChecked: false, loginHintSkipsIdentification: false, frontchannelDiscovery: false,
+    flowInfo2025_12: false, challengeFields2026_2: false,
   },
   '2026.5': {
     emailVerified: false, enforceGrantTypes: true, kidStyle: 'sha512-b64url', redirectUriTypes: true,
     percentDecodeBasic: true, consentTokenChecked: true, loginHintSkipsIdentification: true, frontchannelDiscovery: true,
+    flowInfo2025_12: true, challengeFields2026_2: true,
   },
   '2026.8': {
     emailVerified: false, enforceGrantTypes: true, kidStyle: 'sha512-b64url', redirectUriTypes: true,
     percentDecodeBasic: true, consentTokenChecked: true, loginHintSkipsIdentification: true, frontchannelDiscovery: true,
+    flowInfo2025_12: true, challengeFields2026_2: true,
   },
 };
 

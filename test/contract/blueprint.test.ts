@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BLUEPRINT_PATH, loadBlueprint, parseBlueprint, VARIANTS_DIR } from '../../compose/embedded/index.ts';
+import { DEFAULT_BLUEPRINT_PATH, loadBlueprint, parseBlueprint, startReferenceProvider, VARIANTS_DIR } from '../../compose/embedded/index.ts';
 
 const guide = readFileSync(DEFAULT_BLUEPRINT_PATH, 'utf8');
 
@@ -46,5 +46,31 @@ describe('blueprint loader', () => {
       .toThrow(/^Blueprint bad\.yaml, entry 1 \(authentik_providers_oauth2\.oauth2provider "osticket-provider"\): sub_mode "user_nickname"/);
     expect(() => parseBlueprint('version: 2\nentries: []\n', 'v.yaml')).toThrow(/version: 1/);
     expect(() => loadBlueprint('/nonexistent/blueprint.yaml')).toThrow(/cannot be read: ENOENT/);
+  });
+
+  it('models an osTicket login never touches load, are not modelled and are listed once at start; a model authentik does not have is refused', async () => {
+    const extra = [
+      '  - model: authentik_sources_oauth.oauthsource\n    identifiers: {slug: github}\n    attrs: {name: GitHub, provider_type: github}',
+      '  - model: authentik_outposts.outpost\n    identifiers: {name: embedded}\n    attrs: {type: proxy}',
+      '  - model: authentik_events.notificationrule\n    identifiers: {name: alerts}',
+      '  - model: authentik_providers_saml.samlpropertymapping\n    identifiers: {name: saml-upn}\n    attrs: {saml_name: upn, expression: return user.email}',
+      '  - model: authentik_providers_rac.endpoint\n    identifiers: {name: ssh}',
+      '  - model: authentik_events.notificationrule\n    identifiers: {name: more-alerts}',
+    ].join('\n');
+    const text = `${guide.trimEnd()}\n${extra}\n`;
+    const b = parseBlueprint(text, 'install.yaml', { env: {} });
+    expect(b.ignored).toEqual({
+      'authentik_events.notificationrule': 2, 'authentik_outposts.outpost': 1, 'authentik_providers_rac.endpoint': 1,
+      'authentik_providers_saml.samlpropertymapping': 1, 'authentik_sources_oauth.oauthsource': 1,
+    });
+    expect(parseBlueprint(guide, 'g.yaml', { env: {} }).ignored).toEqual({});
+    const lines: string[] = [];
+    const p = await startReferenceProvider({ blueprintText: text, env: {}, log: (l) => lines.push(l) });
+    await p.close();
+    expect(lines.filter((l) => l.includes('loaded without modelling'))).toEqual([
+      'blueprint: loaded without modelling them (an osTicket login never touches them): authentik_events.notificationrule (2), authentik_outposts.outpost (1), authentik_providers_rac.endpoint (1), authentik_providers_saml.samlpropertymapping (1), authentik_sources_oauth.oauthsource (1)',
+    ]);
+    expect(() => parseBlueprint(`${guide.trimEnd()}\n  - model: authentik_nothing.widget\n    identifiers: {name: x}\n`, 'bad.yaml', { env: {} }))
+      .toThrow(/model authentik_nothing\.widget does not exist in authentik \("App or Model does not exist"\)/);
   });
 });

@@ -45,10 +45,12 @@ describe('explicit consent (default-provider-authorization-explicit-consent)', (
 
     const csrf = (await c.cookie('authentik_csrf'))!;
     // a token that does not match the plan's re-shows the prompt (2026.2+)
-    const wrong = await c.req(exec, { json: { component: 'ak-stage-consent', token: 'not-the-token' }, headers: { 'x-authentik-csrf': csrf } });
-    expect(((await wrong.json()) as any).component).toBe('ak-stage-consent');
+    const wrong = (await (await c.req(exec, { json: { component: 'ak-stage-consent', token: 'not-the-token' }, headers: { 'x-authentik-csrf': csrf } })).json()) as any;
+    expect(wrong.component).toBe('ak-stage-consent');
+    // the re-shown prompt carries a new token (get_challenge stores a fresh one in the session)
+    expect(wrong.token).not.toBe(ch.token);
 
-    const ok = await c.req(exec, { json: { component: 'ak-stage-consent', token: ch.token }, headers: { 'x-authentik-csrf': csrf } });
+    const ok = await c.req(exec, { json: { component: 'ak-stage-consent', token: wrong.token }, headers: { 'x-authentik-csrf': csrf } });
     expect(ok.status).toBe(302);
     const done = (await (await c.req(exec, { headers: json })).json()) as any;
     expect(done.component).toBe('xak-flow-redirect');
@@ -58,10 +60,19 @@ describe('explicit consent (default-provider-authorization-explicit-consent)', (
     const { res } = await exchange(consent.url, cb.searchParams.get('code')!);
     expect(res.status).toBe(200);
 
-    // consent is remembered: the next authorize goes straight to the callback
+    // consent is remembered, but authorize still goes through the flow (authentik.md §13): 302 to the flow, the
+    // executor GET 302s to itself (the consent stage passes), then xak-flow-redirect with the code
     const again = await c.req(authorizePath({ state: 'two' }));
     expect(again.status).toBe(302);
-    expect(new URL(again.headers.get('location')!).searchParams.get('state')).toBe('two');
+    const againLoc = again.headers.get('location')!;
+    expect(againLoc.startsWith('/if/flow/default-provider-authorization-explicit-consent/?')).toBe(true);
+    const exec2 = `/api/v3/flows/executor/default-provider-authorization-explicit-consent/?query=${encodeURIComponent(againLoc.split('?')[1]!)}`;
+    const self = await c.req(exec2, { headers: json });
+    expect(self.status).toBe(302);
+    expect(self.headers.get('location')).toBe(exec2);
+    const code2 = (await (await c.req(exec2, { headers: json })).json()) as any;
+    expect(code2.component).toBe('xak-flow-redirect');
+    expect(new URL(code2.to).searchParams.get('state')).toBe('two');
   });
 
   it('prompt=consent asks again even with remembered consent', async () => {

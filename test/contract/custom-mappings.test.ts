@@ -14,7 +14,7 @@ import * as jose from 'jose';
 import { fetch } from 'undici';
 import { scopePermissions } from '../../compose/embedded/claims.ts';
 import { DEFAULT_BLUEPRINT_PATH, parseBlueprint, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
-import { authorizePath, Client, exchange, loginForCallback, start, variant } from './support.ts';
+import { authorizePath, Client, closeAll, exchange, loginForCallback, start, startAll, variant } from './support.ts';
 
 const guide = readFileSync(DEFAULT_BLUEPRINT_PATH, 'utf8');
 const EMAIL_MANAGED = '        - !Find [authentik_providers_oauth2.scopemapping, [managed, goauthentik.io/providers/oauth2/scope-email]]\n';
@@ -76,16 +76,11 @@ const SETUPS = {
   merged: { blueprintText: merged },
   custom: { blueprintText: custom },
 } satisfies Record<string, Parameters<typeof start>[0]>;
-const P = {} as Record<keyof typeof SETUPS, RunningReferenceProvider>;
-
+let P = {} as Record<keyof typeof SETUPS, RunningReferenceProvider>;
 beforeAll(async () => {
-  const names = Object.keys(SETUPS) as Array<keyof typeof SETUPS>;
-  const started = await Promise.all(names.map((n) => start(SETUPS[n])));
-  names.forEach((n, i) => (P[n] = started[i]!));
+  P = await startAll(SETUPS);
 });
-afterAll(async () => {
-  await Promise.all(Object.values(P).map((p) => p.close()));
-});
+afterAll(() => closeAll(P));
 
 async function tokensFor(p: RunningReferenceProvider, scope: string | null) {
   const c = new Client(p.url);

@@ -19,6 +19,17 @@ export async function start(opts: ReferenceProviderOptions = {}): Promise<Runnin
   return startReferenceProvider({ env: {}, ...opts });
 }
 
+/** Starts one provider per named setup, in parallel (for beforeAll); close them with closeAll. */
+export async function startAll<K extends string>(setups: Record<K, ReferenceProviderOptions>): Promise<Record<K, RunningReferenceProvider>> {
+  const names = Object.keys(setups) as K[];
+  const started = await Promise.all(names.map((n) => start(setups[n])));
+  return Object.fromEntries(names.map((n, i) => [n, started[i]!])) as Record<K, RunningReferenceProvider>;
+}
+
+export async function closeAll(providers: Record<string, RunningReferenceProvider | undefined>): Promise<void> {
+  await Promise.all(Object.values(providers).map((p) => p?.close()));
+}
+
 export class Client {
   readonly jar = new CookieJar();
   constructor(readonly base: string) {}

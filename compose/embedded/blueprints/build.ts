@@ -21,6 +21,7 @@ export interface EntryInput {
   attrs: Record<string, unknown>;
   /** attrs with identifiers merged over them (importer.py merges identifiers into the serializer data). */
   all: Record<string, unknown>;
+  state: 'present' | 'created' | 'must_created' | 'absent';
 }
 
 /** A typed piece of build state owned by one family. */
@@ -33,20 +34,90 @@ export function defineSlot<T>(name: string, init: () => T): Slot<T> {
   return { name, init };
 }
 
-/** What the loader knows while it applies one file. */
+/** One model instance as authentik's database would hold it, for !Find, !KeyOf and updates by identifiers. */
+export interface StoredObject<T = unknown> {
+  model: string;
+  /** Primary key (a UUID for flows, stages and bindings; the number as a string for users). */
+  pk: string;
+  /** The fields a !Find or an identifier may query (plain values; references as the referenced pk). */
+  fields: Record<string, unknown>;
+  value: T;
+}
+
+/** Base models a !Find may name for any of their subclasses (Stage, Policy). */
+const BASE_MODELS: Readonly<Record<string, (model: string) => boolean>> = {
+  'authentik_flows.stage': (m) => m.startsWith('authentik_stages_') && m.endsWith('stage'),
+  'authentik_policies.policy': (m) => m.startsWith('authentik_policies_') && m.endsWith('policy'),
+};
+
+export function modelMatches(query: string, model: string): boolean {
+  return query === model || (BASE_MODELS[query]?.(model) ?? false);
+}
+
+/** What the loader knows while it applies the stock blueprints and then the user's file. */
 export class BlueprintBuild {
-  /** Every entry `id` in the file, with its model and position (for !KeyOf and forward-reference errors). */
+  /** Every entry `id` in the current file, with its model and position (for !KeyOf and forward-reference errors). */
   readonly entryIds = new Map<string, { model: string; index: number }>();
-  /** Models the file contains that an osTicket login never touches, with their entry count (listed once at start). */
+  /** The object each applied entry of the current file created or updated, by entry id (!KeyOf). */
+  readonly entryObjects = new Map<string, StoredObject>();
+  /** Models the user's file contains that an osTicket login never touches, with their entry count. */
   readonly ignored = new Map<string, number>();
+  /** True while the stock default blueprints are applied. */
+  builtIn = false;
+  base: Omit<Ctx, 'entryLabel'>;
+  private readonly objects: StoredObject[] = [];
   private readonly slots = new Map<Slot<unknown>, unknown>();
 
-  constructor(readonly base: Omit<Ctx, 'entryLabel'>) {}
+  constructor(base: Omit<Ctx, 'entryLabel'>) {
+    this.base = base;
+  }
+
+  /** Starts the next file: entry ids are per file (authentik resolves !KeyOf within one blueprint). */
+  startFile(base: Omit<Ctx, 'entryLabel'>, builtIn: boolean): void {
+    this.base = base;
+    this.builtIn = builtIn;
+    this.entryIds.clear();
+    this.entryObjects.clear();
+  }
 
   get<T>(slot: Slot<T>): T {
     if (!this.slots.has(slot as Slot<unknown>)) this.slots.set(slot as Slot<unknown>, slot.init());
     return this.slots.get(slot as Slot<unknown>) as T;
   }
+
+  /** Stores a new instance; `entryId` makes it the target of !KeyOf in the current file. */
+  store<T>(model: string, pk: string, fields: Record<string, unknown>, value: T, entryId: string | null): StoredObject<T> {
+    const obj: StoredObject<T> = { model, pk, fields, value };
+    this.objects.push(obj as StoredObject);
+    if (entryId) this.entryObjects.set(entryId, obj as StoredObject);
+    return obj;
+  }
+
+  /** Marks an existing instance as the one an entry applied (an update by identifiers). */
+  applied(obj: StoredObject, entryId: string | null, fields: Record<string, unknown>): void {
+    Object.assign(obj.fields, fields);
+    if (entryId) this.entryObjects.set(entryId, obj);
+  }
+
+  remove(obj: StoredObject): void {
+    const i = this.objects.indexOf(obj);
+    if (i >= 0) this.objects.splice(i, 1);
+  }
+
+  /** Instances of `model` (or of its subclasses for Stage/Policy) whose fields equal every query value, oldest first. */
+  find(model: string, query: Array<[string, unknown]>): StoredObject[] {
+    return this.objects.filter((o) => modelMatches(model, o.model) && query.every(([k, v]) => (k === 'pk' ? o.pk === String(v) : sameValue(o.fields[k], v))));
+  }
+
+  byPk(pk: string): StoredObject | undefined {
+    return this.objects.find((o) => o.pk === pk);
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' || typeof b === 'number') return String(a) === String(b);
+  return false;
 }
 
 export interface ModelFamily {
@@ -56,4 +127,42 @@ export interface ModelFamily {
   declare?(entry: RawEntry, index: number, ctx: Ctx, build: BlueprintBuild): void;
   /** Second pass: applies one entry (state present, created or must_created), in file order. */
   apply(input: EntryInput, build: BlueprintBuild): void;
+  /** state: absent (importer.py deletes the instance the identifiers find); ignored when missing. */
+  remove?(input: EntryInput, build: BlueprintBuild): void;
+}
+
+/**
+ * The instance an entry's identifiers find (importer.py __query_from_identifier: `pk`, or else every other
+ * identifier together), among instances of `model`.
+ */
+export function existingInstance(build: BlueprintBuild, model: string, identifiers: Array<[string, unknown]>): StoredObject | undefined {
+  const pk = identifiers.find(([k]) => k === 'pk');
+  const rest = identifiers.filter(([k]) => k !== 'pk');
+  return (pk ? build.find(model, [pk])[0] : undefined) ?? (rest.length ? build.find(model, rest)[0] : undefined);
+}
+
+/**
+ * Applies an entry's desired state to the instance its identifiers find (importer.py _apply_models): `present`
+ * updates it, `created` leaves it alone, `must_created` refuses; without one, `create` makes a new instance.
+ * Returns the instance and whether the entry's attributes were applied to it.
+ */
+export function upsert<T>(
+  build: BlueprintBuild,
+  input: EntryInput,
+  identifiers: Array<[string, unknown]>,
+  create: () => { pk: string; value: T; fields: Record<string, unknown> },
+  update: (value: T) => Record<string, unknown>,
+): { obj: StoredObject<T>; updated: boolean } {
+  const existing = existingInstance(build, input.model, identifiers) as StoredObject<T> | undefined;
+  if (existing) {
+    if (input.state === 'must_created') throw new Error(`Blueprint ${input.ctx.file}, ${input.ctx.entryLabel}: State is set to must_created and object exists already.`);
+    if (input.state === 'created') {
+      build.applied(existing as StoredObject, input.id, {});
+      return { obj: existing, updated: false };
+    }
+    build.applied(existing as StoredObject, input.id, update(existing.value));
+    return { obj: existing, updated: true };
+  }
+  const made = create();
+  return { obj: build.store(input.model, made.pk, made.fields, made.value, input.id), updated: true };
 }

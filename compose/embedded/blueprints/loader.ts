@@ -9,13 +9,15 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { BlueprintBuild } from './build.ts';
+import { BlueprintBuild, type EntryInput } from './build.ts';
+import { DEFAULT_BLUEPRINT_TEXT } from './defaults.ts';
+import { BRAND } from './models/brands.ts';
 import { APPLICATIONS, GROUPS, RESERVED_SLUGS, USERS } from './models/core.ts';
-import { FLOW_SLUGS, PROVIDERS } from './models/oauth2-provider.ts';
-import { POLICIES, POLICY_BINDINGS } from './models/policies.ts';
+import { FLOWS } from './models/flows.ts';
+import { PROVIDERS } from './models/oauth2-provider.ts';
 import { familyFor } from './registry.ts';
 import { evalTags, KeyOfRef, SUPPORTED_TAGS, TAGS } from './tags.ts';
-import type { LoadBlueprintOptions, ResolvedBlueprint, ResolvedPolicy } from './types.ts';
+import type { LoadBlueprintOptions, ResolvedBlueprint } from './types.ts';
 import { fail, obj, type Ctx, type RawEntry } from './values.ts';
 
 const STATES = ['present', 'created', 'must_created', 'absent'];
@@ -68,14 +70,15 @@ function applyEntries(entries: unknown[], build: BlueprintBuild): void {
     if (!model) fail(ctx, '`model` is required');
     const state = entry.state ?? 'present';
     if (!STATES.includes(String(state))) fail(ctx, `state "${String(state)}" is invalid`);
-    if (state === 'absent') return;
     const family = familyFor(model);
     const identifiers = obj(evalTags(entry.identifiers, ctx));
     const attrs = obj(evalTags(entry.attrs, ctx));
     if (entry.identifiers === undefined) fail(ctx, '`identifiers` is required');
-    if (!family) fail(ctx, `model ${model} is not supported by the reference provider`);
+    if (!family) fail(ctx, `model ${model} does not exist in authentik ("App or Model does not exist")`);
     const id = typeof entry.id === 'string' ? entry.id : null;
-    family.apply({ entry, index, model, ctx, id, identifiers, attrs, all: { ...attrs, ...identifiers } }, build);
+    const input: EntryInput = { entry, index, model, ctx, id, identifiers, attrs, all: { ...attrs, ...identifiers }, state: state as EntryInput['state'] };
+    if (state === 'absent') family.remove?.(input, build);
+    else family.apply(input, build);
   });
 }
 
@@ -94,25 +97,30 @@ function assemble(build: BlueprintBuild, name: string): ResolvedBlueprint {
   if (RESERVED_SLUGS.includes(app.slug)) {
     fail(appCtx, `slug "${app.slug}" is reserved (authentik/core/models.py Application.reserved_slugs)`);
   }
-  const policies = build.get(POLICIES);
-  for (const { target, binding, ctx } of build.get(POLICY_BINDINGS)) {
-    if (!(target instanceof KeyOfRef) || target.id !== app.id) fail(ctx, `target must be !KeyOf ${app.id ?? '<the application entry id>'}`);
-    let policy: ResolvedPolicy | null = null;
-    if (binding.policyRef !== null) {
-      if (!(binding.policyRef instanceof KeyOfRef) || !policies.has(binding.policyRef.id)) fail(ctx, 'policy must be !KeyOf <a policy entry id>');
-      policy = policies.get(binding.policyRef.id)!;
-    }
-    const { policyRef: _unused, ...rest } = binding;
-    app.bindings.push({ ...rest, policy });
-  }
-  app.bindings.sort((a, b) => a.order - b.order);
-  return { path: null, name, provider, application: app, users: build.get(USERS), groups: build.get(GROUPS), flows: [...build.get(FLOW_SLUGS)] };
+  const ignored = Object.fromEntries([...build.ignored].sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    path: null, name, provider, application: app, users: build.get(USERS), groups: build.get(GROUPS),
+    flows: build.get(FLOWS), brand: { ...build.get(BRAND) }, ignored,
+  };
+}
+
+/** The stock defaults (defaults.ts), applied before the user's file as authentik applies blueprints/default/ first. */
+let defaultEntries: unknown[] | null = null;
+
+function applyDefaults(build: BlueprintBuild): void {
+  // parsed once per process; the entries are read, never changed, so every load applies the same ones
+  defaultEntries ??= parseYaml(DEFAULT_BLUEPRINT_TEXT, '<authentik defaults>').entries as unknown[];
+  build.startFile({ file: '<authentik defaults>', env: {}, context: {} }, true);
+  applyEntries(defaultEntries, build);
 }
 
 export function parseBlueprint(text: string, file: string, options: LoadBlueprintOptions = {}): ResolvedBlueprint {
   const top = parseYaml(text, file);
   const metadata = obj(top.metadata);
-  const build = new BlueprintBuild({ file, env: options.env ?? process.env, context: obj(top.context) });
+  const base = { file, env: options.env ?? process.env, context: obj(top.context) };
+  const build = new BlueprintBuild(base);
+  applyDefaults(build);
+  build.startFile(base, false);
   applyEntries(top.entries as unknown[], build);
   return assemble(build, typeof metadata.name === 'string' ? metadata.name : basename(file));
 }

@@ -91,8 +91,22 @@ export interface ResolvedPolicy {
   model: string;
   /** For expression policies: the Python source. */
   expression: string | null;
+  /** For expression policies: what the reference provider evaluates (policies/expression.ts), null when outside its subset. */
+  parsed: PolicyExpression | null;
+  /** Why `parsed` is null (reported only if the policy is bound somewhere). */
+  problem: string | null;
+  /** Dummy policy (authentik/policies/dummy/models.py): its fixed result. */
+  result: boolean;
 }
 
+/** An expression policy in the subset the reference provider evaluates (see policies/expression.ts). */
+export type PolicyExpression =
+  | { kind: 'constant'; value: boolean; messages: string[] }
+  | { kind: 'group-member'; group: string; negate: boolean; messages: string[] }
+  /** blueprints/default/flow-default-authentication-flow.yaml: the password stage runs unless the pending user is authenticated. */
+  | { kind: 'pending-user-not-authenticated' };
+
+/** A policy binding (authentik/policies/models.py PolicyBinding): to a policy, a user or a group. */
 export interface ResolvedPolicyBinding {
   policy: ResolvedPolicy | null;
   user: string | null;
@@ -100,6 +114,8 @@ export interface ResolvedPolicyBinding {
   order: number;
   enabled: boolean;
   negate: boolean;
+  /** Result when the policy raises (default False). */
+  failure_result: boolean;
 }
 
 export interface ResolvedApplication {
@@ -124,7 +140,83 @@ export interface ResolvedUser {
   is_active: boolean;
   attributes: Record<string, unknown>;
   groups: string[];
+  /** MFA devices (authentik_stages_authenticator_totp.totpdevice entries for this user). */
+  devices: ResolvedDevice[];
 }
+
+/** A TOTP device (authentik/stages/authenticator_totp/models.py TOTPDevice: hex key, 30 s step, tolerance 1). */
+export interface ResolvedDevice {
+  pk: number;
+  type: 'totp';
+  name: string;
+  /** The secret, hex as authentik stores it. */
+  key: string;
+  digits: number;
+  step: number;
+  confirmed: boolean;
+}
+
+export type FlowDesignation = 'authentication' | 'authorization' | 'invalidation' | 'enrollment' | 'unenrollment' | 'recovery' | 'stage_configuration';
+export type FlowAuthentication = 'none' | 'require_authenticated' | 'require_unauthenticated' | 'require_superuser' | 'require_redirect' | 'require_outpost';
+
+/** A flow (authentik/flows/models.py Flow) with its stage bindings in `order`. */
+export interface ResolvedFlow {
+  pk: string;
+  slug: string;
+  name: string;
+  /** Shown as the title; `%(app)s` and `%(user)s` are filled in (flows/stage.py format_title). */
+  title: string;
+  designation: FlowDesignation;
+  authentication: FlowAuthentication;
+  layout: string;
+  denied_action: 'message_continue' | 'message' | 'continue';
+  policy_engine_mode: 'any' | 'all';
+  /** Policy bindings on the flow itself (checked when it is planned). */
+  policies: ResolvedPolicyBinding[];
+  bindings: ResolvedFlowStageBinding[];
+  /** From the stock default blueprints (blueprints/default/*.yaml), not the user's file. */
+  builtIn: boolean;
+}
+
+/** authentik/flows/models.py FlowStageBinding. */
+export interface ResolvedFlowStageBinding {
+  pk: string;
+  order: number;
+  stage: ResolvedStage;
+  evaluate_on_plan: boolean;
+  re_evaluate_policies: boolean;
+  invalid_response_action: 'retry' | 'restart' | 'restart_with_context';
+  policy_engine_mode: 'any' | 'all';
+  policies: ResolvedPolicyBinding[];
+}
+
+interface StageBase {
+  pk: string;
+  name: string;
+}
+
+/** The stage types a login can run (authentik/stages/<type>/models.py). */
+export type ResolvedStage =
+  | (StageBase & {
+      type: 'identification';
+      user_fields: Array<'email' | 'username' | 'upn'>;
+      /** The password stage checked in the same step, or null. */
+      password_stage: (StageBase & { type: 'password'; allow_show_password: boolean }) | null;
+      case_insensitive_matching: boolean;
+      show_matched_user: boolean;
+      pretend_user_exists: boolean;
+      enable_remember_me: boolean;
+      show_source_labels: boolean;
+    })
+  | (StageBase & { type: 'password'; failed_attempts_before_cancel: number; allow_show_password: boolean })
+  | (StageBase & { type: 'authenticator_validate'; device_classes: string[]; not_configured_action: 'skip' | 'deny' | 'configure' })
+  | (StageBase & { type: 'user_login'; remember_me_offset_s: number })
+  | (StageBase & { type: 'user_logout' })
+  | (StageBase & { type: 'consent'; mode: 'always_require' | 'permanent' | 'expiring'; consent_expire_in_s: number })
+  | (StageBase & { type: 'deny'; deny_message: string })
+  | (StageBase & { type: 'dummy'; throw_error: boolean })
+  /** A stage type the reference provider loads but cannot run (prompt, email, captcha, ...): named when a login reaches it. */
+  | (StageBase & { type: 'unsupported'; model: string });
 
 export interface ResolvedBlueprint {
   path: string | null;
@@ -133,8 +225,12 @@ export interface ResolvedBlueprint {
   application: ResolvedApplication;
   users: ResolvedUser[];
   groups: string[];
-  /** Flow slugs referenced by !Find [authentik_flows.flow, [slug, ...]]. */
-  flows: string[];
+  /** Every flow: authentik's stock defaults (as after its first start) with the file's flows and overrides. */
+  flows: ResolvedFlow[];
+  /** The default brand's flows (authentik_brands.brand; blueprints/default/default-brand.yaml). */
+  brand: { flow_authentication: string | null; flow_invalidation: string | null };
+  /** Models in the file that an osTicket login never touches: accepted and not modelled, with their entry count. */
+  ignored: Record<string, number>;
 }
 
 export interface LoadBlueprintOptions {

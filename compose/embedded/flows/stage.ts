@@ -1,45 +1,63 @@
 /**
- * What a stage view sees and answers (authentik/flows/stage.py StageView / ChallengeStageView): the executor
- * request, the plan, and the two ways a stage ends: stage_ok (302 to the executor itself while stages remain) or a
- * challenge (200 JSON).
+ * What a stage view sees and how it ends (authentik/flows/stage.py StageView / ChallengeStageView, and the executor's
+ * callbacks in flows/views/executor.py): stage_ok (the next stage, or the flow is done), stage_invalid (access
+ * denied, or a restart per the binding's invalid_response_action), a challenge (200 JSON), or an invalid response
+ * (the same challenge with `response_errors`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ResolvedFlow } from '../blueprints/index.ts';
 import type { FrontContext } from '../context.ts';
-import { send, sendJson } from '../http-util.ts';
-import type { AkSession, FlowPlan } from '../sessions.ts';
+import type { AkSession, FlowPlan, PlannedBinding } from '../sessions.ts';
 
 /** An error the executor turns into `ak-stage-flow-error` without logging it as unexpected. */
 export class ExecutorError extends Error {}
 
-export interface StageRequest {
+/** A DRF error list: field -> [{string, code}]. */
+export type ResponseErrors = Record<string, Array<{ string: string; code: string }>>;
+
+/** One executor call: the request, its session and the flow it names. */
+export interface FlowCall {
   fc: FrontContext;
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
   session: AkSession;
-  plan: FlowPlan;
+  flow: ResolvedFlow;
   requestId: string;
 }
 
+export interface Execution extends FlowCall {
+  plan: FlowPlan;
+  current: PlannedBinding;
+  /** Sends a challenge: flow_info and, for user-info challenges, pending_user and its avatar are added. */
+  challenge(data: Record<string, unknown>, opts?: { withUserInfo?: boolean }): void;
+  /** challenge_invalid: the challenge again with response_errors (or a restart, per invalid_response_action). */
+  invalid(data: Record<string, unknown>, errors: ResponseErrors, opts?: { withUserInfo?: boolean }): void;
+  stageOk(): Promise<void>;
+  stageInvalid(message?: string): void;
+  /** Sends any JSON answer as is (xak-flow-redirect built by a stage, for example). */
+  respond(value: unknown): void;
+}
+
 export interface StageView {
-  /** The `component` a POST to this stage must carry; null when the stage takes no POST. */
+  /** The `component` a POST to this stage must carry; null for stages that are not challenges. */
   component: string | null;
-  get(r: StageRequest): void | Promise<void>;
-  post?(r: StageRequest, body: Record<string, unknown>): void | Promise<void>;
+  get(x: Execution): void | Promise<void>;
+  /** Absent: a POST runs `get` (StageView.dispatch). */
+  post?(x: Execution, body: Record<string, unknown>): void | Promise<void>;
 }
 
-/** 200 JSON: a challenge, a redirect challenge or an access-denied challenge. */
-export function respond(r: StageRequest, value: unknown): void {
-  sendJson(r.res, 200, value);
+export function fieldError(field: string, string: string, code: string): ResponseErrors {
+  return { [field]: [{ string, code }] };
 }
 
-/** stage_ok while stages remain: a raw 302 to the same executor URL, empty body (flows/views/executor.py). */
-export function stageOk(r: StageRequest): void {
-  r.plan.index++;
-  send(r.res, 302, '', { Location: r.url.pathname + r.url.search });
-}
-
-/** challenge_invalid: the same challenge with `response_errors` (flows/stage.py). */
-export function withErrors(challenge: Record<string, unknown>, field: string, string: string, code: string): Record<string, unknown> {
-  return { ...challenge, response_errors: { [field]: [{ string, code }] } };
+/** DRF CharField checks for a required field: missing, null, blank, not a string. */
+export function requiredString(body: Record<string, unknown>, field: string, opts: { allowBlank?: boolean } = {}): { value: string } | { errors: ResponseErrors } {
+  const v = body[field];
+  if (v === undefined) return { errors: fieldError(field, 'This field is required.', 'required') };
+  if (v === null) return { errors: fieldError(field, 'This field may not be null.', 'null') };
+  if (typeof v !== 'string' && typeof v !== 'number') return { errors: fieldError(field, 'Not a valid string.', 'invalid') };
+  const s = String(v);
+  if (s === '' && !opts.allowBlank) return { errors: fieldError(field, 'This field may not be blank.', 'blank') };
+  return { value: s };
 }

@@ -5,15 +5,15 @@
  * flow (policies/views.py handle_no_permission), the application's policies, consent, and the code.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { grantScopes } from '../claims.ts';
+import { grantScopes, scopePermissions } from '../claims.ts';
 import type { FrontContext } from '../context.ts';
-import { EXPLICIT_CONSENT, IMPLICIT_CONSENT, planAuthentication, planExplicitConsent } from '../flows/planner.ts';
+import { emptyContext, FlowNonApplicable, planFlow, sessionUser } from '../flows/planner.ts';
 import { parseCookies, send } from '../http-util.ts';
 import { errorPage, notFoundPage, permissionDeniedPage } from '../pages.ts';
-import { policyDecision } from '../policies/engine.ts';
-import { SESSION_COOKIE, type AuthorizeRequest } from '../sessions.ts';
+import { evaluateBindings } from '../policies/engine.ts';
+import { SESSION_COOKIE, type AkSession, type AuthorizeRequest, type FlowPlan } from '../sessions.ts';
 import { authorizeErrorUri } from './errors.ts';
-import { fulfil } from './fulfillment.ts';
+import { fulfilOrError } from './fulfillment.ts';
 import { loginRedirectUris, redirectAllowed } from './redirect-uris.ts';
 
 const HTML = { 'Content-Type': 'text/html; charset=utf-8' };
@@ -68,6 +68,28 @@ function parseAuthorize(fc: FrontContext, params: URLSearchParams, fullPath: str
   };
 }
 
+/** The authorization flow's plan (AuthorizationFlowInitView.get): context, prompt=consent, the fulfilment stage. */
+function planAuthorization(fc: FrontContext, session: AkSession, ar: AuthorizeRequest): FlowPlan | null {
+  const flow = fc.flowBySlug(fc.provider.authorization_flow);
+  if (!flow) throw new Error(`authorization flow ${fc.provider.authorization_flow} does not exist`);
+  let plan: FlowPlan;
+  try {
+    plan = planFlow(fc, flow, session, emptyContext({
+      application: fc.app,
+      authorize: ar,
+      consentHeader: `You're about to sign into ${fc.app.name}.`,
+      consentPermissions: scopePermissions(fc.provider, ar.scopes),
+    }));
+  } catch (e) {
+    if (e instanceof FlowNonApplicable) return null;
+    throw e;
+  }
+  // prompt=consent: a consent stage (mode always_require) is added in memory
+  if (ar.prompt.includes('consent')) plan.bindings.push({ stage: { type: 'consent_in_memory', pk: 'in-memory-consent', name: 'OAuth2 Provider In-memory consent stage' }, binding: null, reevaluate: false });
+  plan.bindings.push({ stage: { type: 'oauth_fulfillment', pk: 'in-memory-fulfillment', name: 'OAuthFulfillmentStage' }, binding: null, reevaluate: false });
+  return plan;
+}
+
 export async function handleAuthorize(fc: FrontContext, req: IncomingMessage, res: ServerResponse, url: URL, params: URLSearchParams): Promise<void> {
   if ([...params.keys()].length === 0) return send(res, 404, notFoundPage(), HTML);
   const parsed = parseAuthorize(fc, params, url.pathname + url.search);
@@ -75,32 +97,29 @@ export async function handleAuthorize(fc: FrontContext, req: IncomingMessage, re
   if ('redirect' in parsed) return send(res, 302, '', { Location: parsed.redirect });
   const ar = parsed.ok;
   let session = await fc.sessions.load(parseCookies(req)[SESSION_COOKIE]);
-  const user = session?.userPk != null ? fc.userByPk(session.userPk) : null;
-  const mustLogin = !user || !user.is_active || (ar.prompt.includes('login') && !session!.forcedLogin);
+  const user = sessionUser(fc, session);
+  const mustLogin = !user || (ar.prompt.includes('login') && !session!.forcedLogin);
   if (mustLogin) {
     if (ar.prompt.includes('none')) return send(res, 302, '', { Location: authorizeErrorUri(ar.redirectUri, 'login_required', ar.state) });
     session = await fc.startSession(req, res, session);
     if (user && ar.prompt.includes('login')) session.forcedLogin = true;
-    // PolicyAccessView.handle_no_permission: plan the authentication flow, 302 to /if/flow/<slug>/?<params>&next=...
-    session.plan = planAuthentication(fc, ar, fc.app.name);
+    // PolicyAccessView.handle_no_permission: remember the application, 302 to the authentication flow with `next`
+    session.applicationPre = fc.app;
+    session.plan = null;
     const qs = new URLSearchParams(url.search);
     qs.set('next', ar.fullPath);
     return send(res, 302, '', { Location: `/if/flow/${fc.authenticationFlow}/?${qs}` });
   }
   session!.forcedLogin = false;
-  if (!policyDecision(fc.app, user).passing) {
-    // policies/denied.py AccessDeniedResponse: an HTML page with HTTP 200, not an error redirect.
-    return send(res, 200, permissionDeniedPage('Access denied'), HTML);
+  // policies/denied.py AccessDeniedResponse: an HTML page with HTTP 200, not an error redirect.
+  const denied = () => send(res, 200, permissionDeniedPage('Access denied'), HTML);
+  if (!evaluateBindings(fc.app.bindings, fc.app.policy_engine_mode, { user, inFlowPlan: false, pendingUserAuthenticated: false }).passing) return denied();
+  const plan = planAuthorization(fc, session!, ar);
+  if (!plan) return denied();
+  // FlowPlan.to_redirect(allowed_silent_types=[OAuthFulfillmentStage]): only the fulfilment left, so no executor
+  if (plan.bindings.every((b) => b.stage.type === 'oauth_fulfillment' && !b.reevaluate)) {
+    return send(res, 302, '', { Location: await fulfilOrError(fc, fc.baseUrl(req), session!, ar) });
   }
-  if (fc.provider.authorization_flow === EXPLICIT_CONSENT) {
-    const consent = fc.consents.get(`${user.pk}:${fc.app.slug}`);
-    const covered = consent && consent.expiresAtMs > Date.now() && ar.scopes.every((s) => consent.scopes.includes(s));
-    if (!covered || ar.prompt.includes('consent')) {
-      session!.plan = planExplicitConsent(fc, ar, user.username);
-      return send(res, 302, '', { Location: `/if/flow/${EXPLICIT_CONSENT}/${url.search}` });
-    }
-  } else if (fc.provider.authorization_flow !== IMPLICIT_CONSENT) {
-    fc.log(`authorization flow ${fc.provider.authorization_flow} is treated as implicit consent by the reference provider`);
-  }
-  return send(res, 302, '', { Location: await fulfil(fc, fc.baseUrl(req), session!, ar) });
+  session!.plan = plan;
+  return send(res, 302, '', { Location: `/if/flow/${plan.flowSlug}/${url.search}` });
 }

@@ -9,7 +9,8 @@ import type { FrontContext } from '../context.ts';
 import { CORE_EMPTY_SCOPE } from '../oidc-core.ts';
 import type { AkSession, AuthorizeRequest } from '../sessions.ts';
 import { AUTHORIZE_ERRORS, authorizeErrorUri } from './errors.ts';
-import { respond, type StageView } from '../flows/stage.ts';
+import type { StageView } from '../flows/stage.ts';
+import { send } from '../http-util.ts';
 import { ACR } from './tokens.ts';
 
 /** The oidc-provider session of this authentik session for an issuer (created on first use). */
@@ -57,12 +58,22 @@ export async function fulfil(fc: FrontContext, base: string, session: AkSession,
   return cb.toString();
 }
 
-/** The stage view: the plan ends here and the callback URL comes back inside xak-flow-redirect. */
+/**
+ * The stage view. It does not call stage_ok: the callback URL comes back inside xak-flow-redirect (or the error
+ * redirect), the plan stays in the session without its authorize parameters, and a second call is a 400.
+ */
 export const fulfillmentStage: StageView = {
   component: null,
-  async get(r) {
-    r.session.plan = null;
-    const to = await fulfil(r.fc, r.fc.baseUrl(r.req), r.session, r.plan.authorize!);
-    return respond(r, { component: 'xak-flow-redirect', to });
+  async get(x) {
+    const ar = x.plan.context.authorize;
+    if (!ar) return send(x.res, 400, '');
+    x.plan.context.authorize = null;
+    return x.respond({ component: 'xak-flow-redirect', to: await fulfilOrError(x.fc, x.fc.baseUrl(x.req), x.session, ar) });
   },
 };
+
+/** {none, consent} both in prompt is consent_required; anything else gets a code. */
+export async function fulfilOrError(fc: FrontContext, base: string, session: AkSession, ar: AuthorizeRequest): Promise<string> {
+  if (ar.prompt.includes('none') && ar.prompt.includes('consent')) return authorizeErrorUri(ar.redirectUri, 'consent_required', ar.state);
+  return fulfil(fc, base, session, ar);
+}

@@ -2,6 +2,7 @@
  * authentik_core: application, user, group (authentik/core/models.py; blueprint attributes as in authentik.md §10).
  * A user's `password` is accepted in blueprint context only and goes through set_password (core/api/users.py).
  */
+import { randomUUID } from 'node:crypto';
 import { defineSlot, type ModelFamily } from '../build.ts';
 import { FindRef } from '../tags.ts';
 import type { ResolvedApplication, ResolvedUser } from '../types.ts';
@@ -41,16 +42,15 @@ export const coreFamily: ModelFamily = {
     if (model === 'authentik_core.application') {
       const engine = all.policy_engine_mode ?? 'any';
       if (engine !== 'any' && engine !== 'all') fail(ctx, 'policy_engine_mode must be any or all');
-      build.get(APPLICATIONS).push({
-        app: { id, slug: str(all.slug, ctx, 'slug'), name: str(all.name, ctx, 'name'), policy_engine_mode: engine, bindings: [] },
-        providerRef: all.provider,
-        ctx,
-      });
+      const app: ResolvedApplication = { id, slug: str(all.slug, ctx, 'slug'), name: str(all.name, ctx, 'name'), policy_engine_mode: engine, bindings: [] };
+      build.get(APPLICATIONS).push({ app, providerRef: all.provider, ctx });
+      // a PolicyBindingModel: policy bindings may target it (!KeyOf or !Find by slug)
+      build.store(model, typeof all.pk === 'string' ? all.pk : randomUUID(), { slug: app.slug, name: app.name }, app, id);
     } else if (model === 'authentik_core.user') {
       const users = build.get(USERS);
       const username = str(all.username, ctx, 'username');
       const userGroups = Array.isArray(all.groups) ? all.groups.map((g) => (g instanceof FindRef ? String(g.query[0]?.[1] ?? '') : String(g))) : [];
-      users.push({
+      const user: ResolvedUser = {
         id,
         pk: users.length + 2,
         uuid: uuidFrom(username),
@@ -61,9 +61,14 @@ export const coreFamily: ModelFamily = {
         is_active: bool(all.is_active, true),
         attributes: obj(all.attributes),
         groups: userGroups,
-      });
+        devices: [],
+      };
+      users.push(user);
+      build.store(model, String(user.pk), { username, email: user.email, name: user.name, uuid: user.uuid }, user, id);
     } else {
-      build.get(GROUPS).push(str(all.name, ctx, 'name'));
+      const name = str(all.name, ctx, 'name');
+      build.get(GROUPS).push(name);
+      build.store(model, typeof all.pk === 'string' ? all.pk : randomUUID(), { name }, name, id);
     }
   },
 };

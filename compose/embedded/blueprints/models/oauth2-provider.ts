@@ -3,15 +3,15 @@
  * (authentik/providers/oauth2/models.py OAuth2Provider; authentik.md §10 "Provider attributes").
  */
 import { defineSlot, type BlueprintBuild, type ModelFamily } from '../build.ts';
-import { SUB_MODES, type RedirectUri, type ResolvedProvider, type SubMode } from '../types.ts';
+import { requireRef, resolveRef } from '../refs.ts';
+import { SUB_MODES, type RedirectUri, type ResolvedFlow, type ResolvedProvider, type SubMode } from '../types.ts';
 import { bool, fail, findValue, obj, parseDuration, str, type Ctx, type RawEntry } from '../values.ts';
+import { FLOW_MODEL } from './flows.ts';
 import { resolveMappingRef } from './scope-mappings.ts';
 
 export const OAUTH2_PROVIDER_MODEL = 'authentik_providers_oauth2.oauth2provider';
 /** The providers of the file, in file order. */
 export const PROVIDERS = defineSlot('oauth2 providers', (): ResolvedProvider[] => []);
-/** Flow slugs the providers refer to (!Find [authentik_flows.flow, [slug, ...]]). */
-export const FLOW_SLUGS = defineSlot('flow slugs', () => new Set<string>());
 
 function resolveProvider(
   entry: RawEntry,
@@ -21,7 +21,6 @@ function resolveProvider(
   index: number,
   build: BlueprintBuild,
 ): ResolvedProvider {
-  const flows = build.get(FLOW_SLUGS);
   const all = { ...attrs, ...ids };
   const flowSlug = (key: string, required: boolean): string | null => {
     const v = all[key];
@@ -29,9 +28,9 @@ function resolveProvider(
       if (required) fail(ctx, `${key} is required`);
       return null;
     }
-    const slug = findValue(v, 'authentik_flows.flow', 'slug', ctx, key);
-    flows.add(slug);
-    return slug;
+    const site = { ctx, index, attr: key };
+    const flow = required ? requireRef(build, v, [FLOW_MODEL], site) : resolveRef(build, v, [FLOW_MODEL], site);
+    return flow ? (flow.value as ResolvedFlow).slug : null;
   };
   const keypair = (key: string): string | null => {
     const v = all[key];

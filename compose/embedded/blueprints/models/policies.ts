@@ -1,47 +1,87 @@
 /**
- * authentik_policies: expression and dummy policies, and policy bindings (authentik/policies/models.py,
- * authentik/policies/expression/models.py). Bindings are linked to their target when the file is assembled.
+ * authentik_policies: expression and dummy policies, and policy bindings (authentik/policies/models.py PolicyBinding,
+ * authentik/policies/expression/models.py, authentik/policies/dummy/models.py). A binding's target is any
+ * PolicyBindingModel: an application, a flow, or a flow-stage binding. Other policy types load; binding one to
+ * something a login evaluates is refused, as is an expression outside the evaluated subset (policy-expression.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { defineSlot, type ModelFamily } from '../build.ts';
+import { parsePolicyExpression, SUPPORTED_POLICY_SUBSET } from '../policy-expression.ts';
+import { requireRef, resolveRef } from '../refs.ts';
+import type { ResolvedApplication, ResolvedFlow, ResolvedFlowStageBinding, ResolvedPolicy, ResolvedPolicyBinding } from '../types.ts';
 import { FindRef } from '../tags.ts';
-import type { ResolvedPolicy, ResolvedPolicyBinding } from '../types.ts';
-import { bool, str, type Ctx } from '../values.ts';
+import { bool, fail, str } from '../values.ts';
 
-export interface BindingEntry {
-  target: unknown;
-  binding: Omit<ResolvedPolicyBinding, 'policy'> & { policyRef: unknown };
-  ctx: Ctx;
-}
+const EXPRESSION = 'authentik_policies_expression.expressionpolicy';
+const DUMMY = 'authentik_policies_dummy.dummypolicy';
+export const POLICY_BINDING_MODEL = 'authentik_policies.policybinding';
 
 /** Policies by entry id (or `#<index>` without one). */
 export const POLICIES = defineSlot('policies', () => new Map<string, ResolvedPolicy>());
-export const POLICY_BINDINGS = defineSlot('policy bindings', (): BindingEntry[] => []);
 
-const POLICY_MODELS = ['authentik_policies_expression.expressionpolicy', 'authentik_policies_dummy.dummypolicy'];
+const TARGET_MODELS = ['authentik_core.application', 'authentik_flows.flow', 'authentik_flows.flowstagebinding'];
+
+function isPolicyModel(model: string): boolean {
+  return model.startsWith('authentik_policies_') && model.endsWith('policy');
+}
+
+function bindingsOf(target: unknown): ResolvedPolicyBinding[] {
+  const t = target as Partial<ResolvedApplication & ResolvedFlow & ResolvedFlowStageBinding>;
+  return 'slug' in t && 'designation' in t ? (t as ResolvedFlow).policies : 'stage' in t ? (t as ResolvedFlowStageBinding).policies : (t as ResolvedApplication).bindings;
+}
 
 export const policyFamily: ModelFamily = {
-  models: [...POLICY_MODELS, 'authentik_policies.policybinding'],
-  apply({ model, index, ctx, id, all }, build) {
-    if (POLICY_MODELS.includes(model)) {
-      build.get(POLICIES).set(id ?? `#${index}`, {
-        id,
-        name: str(all.name, ctx, 'name'),
-        model,
-        expression: model.endsWith('expressionpolicy') ? str(all.expression, ctx, 'expression') : null,
-      });
+  models: [EXPRESSION, DUMMY, POLICY_BINDING_MODEL],
+  apply(input, build) {
+    const { model, index, ctx, id, all } = input;
+    if (isPolicyModel(model)) {
+      const name = str(all.name, ctx, 'name');
+      let policy: ResolvedPolicy = { id, name, model, expression: null, parsed: null, problem: `${model} policies are not evaluated by the reference provider`, result: false };
+      if (model === EXPRESSION) {
+        const expression = str(all.expression, ctx, 'expression');
+        const p = parsePolicyExpression(expression);
+        policy = { ...policy, expression, parsed: 'parsed' in p ? p.parsed : null, problem: 'problem' in p ? p.problem : null };
+      } else if (model === DUMMY) {
+        policy = { ...policy, problem: null, result: bool(all.result, false) };
+      }
+      build.get(POLICIES).set(id ?? `#${index}`, policy);
+      build.store(model, typeof all.pk === 'string' ? all.pk : randomUUID(), { name }, policy, id);
       return;
     }
-    build.get(POLICY_BINDINGS).push({
-      target: all.target,
-      binding: {
-        policyRef: all.policy ?? null,
-        user: all.user === undefined || all.user === null ? null : String(all.user instanceof FindRef ? all.user.query[0]?.[1] : all.user),
-        group: all.group === undefined || all.group === null ? null : String(all.group instanceof FindRef ? all.group.query[0]?.[1] : all.group),
-        order: Number(all.order ?? 0),
-        enabled: bool(all.enabled, true),
-        negate: bool(all.negate, false),
-      },
-      ctx,
-    });
+    const site = (attr: string) => ({ ctx, index, attr });
+    if (all.target === undefined) fail(ctx, 'target is required');
+    const target = requireRef(build, all.target, TARGET_MODELS, site('target'));
+    let policy: ResolvedPolicy | null = null;
+    if (all.policy !== undefined && all.policy !== null) {
+      policy = (resolveRef(build, all.policy, ['authentik_policies.policy'], site('policy'))?.value as ResolvedPolicy | undefined) ?? null;
+      if (!policy) fail(ctx, 'policy: the !Find matches no policy');
+      if (policy.problem) {
+        fail(ctx, `policy "${policy.name}" cannot be evaluated by the reference provider (${policy.problem}); supported: ${SUPPORTED_POLICY_SUBSET}`);
+      }
+    }
+    const ref = (v: unknown, model: string, field: string): string | null => {
+      if (v === undefined || v === null) return null;
+      const obj = resolveRef(build, v, [model], site(field));
+      if (obj) return String(obj.fields[model === 'authentik_core.user' ? 'username' : 'name']);
+      // a !Find of a user or group defined further down: matched by the looked-up value when the policy runs
+      return v instanceof FindRef ? String(v.query[0]?.[1] ?? '') : String(v);
+    };
+    const binding: ResolvedPolicyBinding = {
+      policy,
+      user: ref(all.user, 'authentik_core.user', 'user'),
+      group: ref(all.group, 'authentik_core.group', 'group'),
+      order: Number(all.order ?? 0),
+      enabled: bool(all.enabled, true),
+      negate: bool(all.negate, false),
+      failure_result: bool(all.failure_result, false),
+    };
+    const list = bindingsOf(target.value);
+    list.push(binding);
+    list.sort((a, b) => a.order - b.order);
   },
 };
+
+/** Other policy models (password, reputation, expiry, geoip, event matcher, ...): loaded, refused when bound. */
+export function isOtherPolicyModel(model: string): boolean {
+  return isPolicyModel(model) && model !== EXPRESSION && model !== DUMMY;
+}

@@ -1,37 +1,40 @@
 /**
- * The password stage (authentik/stages/password/stage.py PasswordStageView): "Invalid password" as a response error;
- * after failed_attempts_before_cancel (default 5) failures the flow is denied.
+ * The password stage (authentik/stages/password/stage.py PasswordStageView, PasswordChallengeResponse): the password
+ * of the pending user, "Invalid password" otherwise; each invalid answer counts in the session
+ * (SESSION_KEY_INVALID_TRIES) and at failed_attempts_before_cancel (default 5) the flow is denied.
  */
-import { constantEquals } from '../../oauth2/client-auth.ts';
-import { accessDenied, DEFAULT_AVATAR, flowInfo } from '../challenge.ts';
-import { respond, stageOk, withErrors, type StageRequest, type StageView } from '../stage.ts';
+import type { ResolvedStage } from '../../blueprints/index.ts';
+import { fieldError, requiredString, type Execution, type ResponseErrors, type StageView } from '../stage.ts';
+import { passwordMatches } from './identification.ts';
 
-const FAILED_ATTEMPTS_BEFORE_CANCEL = 5;
+type PasswordStage = Extract<ResolvedStage, { type: 'password' }>;
 
-function challenge(r: StageRequest): Record<string, unknown> {
-  return {
-    flow_info: flowInfo(r.plan), component: 'ak-stage-password', pending_user: r.plan.pendingUser ?? '',
-    pending_user_avatar: DEFAULT_AVATAR, recovery_url: '', allow_show_password: false,
-  };
+function challenge(x: Execution): Record<string, unknown> {
+  // recovery_url only when the brand has a recovery flow (none here, authentik.md §13.1)
+  return { component: 'ak-stage-password', allow_show_password: (x.current.stage as PasswordStage).allow_show_password };
+}
+
+function invalid(x: Execution, errors: ResponseErrors): void {
+  x.session.invalidTries++;
+  if (x.session.invalidTries >= (x.current.stage as PasswordStage).failed_attempts_before_cancel) {
+    x.session.invalidTries = 0;
+    return x.stageInvalid('Invalid password');
+  }
+  x.invalid(challenge(x), errors, { withUserInfo: true });
 }
 
 export const passwordStage: StageView = {
   component: 'ak-stage-password',
-  get: (r) => respond(r, challenge(r)),
-  post(r, body) {
-    const { plan } = r;
-    const password = body.password;
-    const user = plan.pendingUser ? r.fc.findUser(plan.pendingUser) : null;
-    const ok = typeof password === 'string' && user !== null && user.is_active && user.password !== null && constantEquals(password, user.password);
-    if (!ok) {
-      plan.failedAttempts++;
-      if (plan.failedAttempts >= FAILED_ATTEMPTS_BEFORE_CANCEL) {
-        r.session.plan = null;
-        return respond(r, accessDenied(plan, 'Invalid password'));
-      }
-      return respond(r, withErrors(challenge(r), 'password', 'Invalid password', 'invalid'));
-    }
-    plan.pendingUser = user.username;
-    return stageOk(r);
+  get: (x) => x.challenge(challenge(x), { withUserInfo: true }),
+  post(x, body) {
+    const field = requiredString(body, 'password');
+    if ('errors' in field) return invalid(x, field.errors);
+    const pending = x.plan.context.pendingUser;
+    if (!pending) return x.stageInvalid();
+    if (!passwordMatches(pending.user, field.value)) return invalid(x, fieldError('password', 'Invalid password', 'invalid'));
+    x.plan.context.pendingUser = { user: pending.user, username: pending.user.username, email: pending.user.email };
+    x.plan.context.authenticated = true;
+    x.plan.context.method = 'password';
+    return x.stageOk();
   },
 };

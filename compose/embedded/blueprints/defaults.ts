@@ -1,0 +1,79 @@
+/**
+ * What a fresh authentik has after its first start, as far as an osTicket login is concerned: the stock flows of
+ * blueprints/default/ with their stages, bindings and policies, and the default brand. They are applied through the
+ * same loader before the user's file, so a blueprint may find them, override them (state present updates, absent
+ * removes a binding) or bind policies to them, as it can on real authentik.
+ *
+ * Sources (authentik repository): blueprints/default/flow-default-authentication-flow.yaml,
+ * flow-default-provider-authorization-explicit-consent.yaml, flow-default-provider-authorization-implicit-consent.yaml,
+ * flow-default-provider-invalidation.yaml, flow-default-invalidation-flow.yaml, default-brand.yaml; the other stock
+ * flows (source, user settings, authenticator setup, password change, initial setup) exist with their designation so
+ * that a !Find of them resolves, without their stages (an osTicket login never runs them).
+ */
+
+const flow = (slug: string, name: string, title: string, designation: string, authentication = 'none') =>
+  `  - model: authentik_flows.flow\n    id: ${slug}\n    identifiers: {slug: ${slug}}\n    attrs: {name: "${name}", title: "${title}", designation: ${designation}, authentication: ${authentication}}\n`;
+
+const stage = (model: string, name: string, attrs = '') =>
+  `  - model: ${model}\n    id: ${name}\n    identifiers: {name: ${name}}\n${attrs ? `    attrs: ${attrs}\n` : ''}`;
+
+const binding = (target: string, stageId: string, order: number, id?: string, attrs?: string) =>
+  `  - model: authentik_flows.flowstagebinding\n${id ? `    id: ${id}\n` : ''}    identifiers: {target: !KeyOf ${target}, stage: !KeyOf ${stageId}, order: ${order}}\n${attrs ? `    attrs: ${attrs}\n` : ''}`;
+
+/** The password-stage policy's expression as the default authentication flow ships it. */
+const PASSWORD_STAGE_POLICY = [
+  'flow_plan = request.context.get("flow_plan")',
+  'if not flow_plan:',
+  '    return True',
+  '# If the user does not have a backend attached to it, they have not',
+  '# been authenticated yet and we need the password stage',
+  'return not hasattr(flow_plan.context.get("pending_user"), "backend")',
+].map((l) => `        ${l}`).join('\n');
+
+export const DEFAULT_BLUEPRINT_TEXT = [
+  'version: 1',
+  'metadata: {name: authentik stock defaults}',
+  'entries:',
+  // the stock flows a login may meet
+  flow('default-authentication-flow', 'Welcome to authentik!', 'Welcome to authentik!', 'authentication'),
+  stage('authentik_stages_identification.identificationstage', 'default-authentication-identification', '{user_fields: [email, username]}'),
+  stage('authentik_stages_password.passwordstage', 'default-authentication-password'),
+  stage('authentik_stages_authenticator_validate.authenticatorvalidatestage', 'default-authentication-mfa-validation'),
+  stage('authentik_stages_user_login.userloginstage', 'default-authentication-login'),
+  binding('default-authentication-flow', 'default-authentication-identification', 10),
+  binding('default-authentication-flow', 'default-authentication-password', 20, 'default-authentication-flow-password-binding', '{re_evaluate_policies: true}'),
+  binding('default-authentication-flow', 'default-authentication-mfa-validation', 30),
+  binding('default-authentication-flow', 'default-authentication-login', 100),
+  '  - model: authentik_policies_expression.expressionpolicy',
+  '    id: default-authentication-flow-password-optional',
+  '    identifiers: {name: default-authentication-flow-password-stage}',
+  '    attrs:',
+  '      expression: |',
+  PASSWORD_STAGE_POLICY,
+  '  - model: authentik_policies.policybinding',
+  '    identifiers: {order: 10, target: !KeyOf default-authentication-flow-password-binding, policy: !KeyOf default-authentication-flow-password-optional}',
+  '    attrs: {failure_result: true}',
+  flow('default-provider-authorization-implicit-consent', 'Authorize Application', 'Redirecting to %(app)s', 'authorization', 'require_authenticated'),
+  flow('default-provider-authorization-explicit-consent', 'Authorize Application', 'Redirecting to %(app)s', 'authorization', 'require_authenticated'),
+  stage('authentik_stages_consent.consentstage', 'default-provider-authorization-consent', '{mode: expiring}'),
+  binding('default-provider-authorization-explicit-consent', 'default-provider-authorization-consent', 0),
+  flow('default-provider-invalidation-flow', 'Logout', "You've logged out of %(app)s.", 'invalidation'),
+  flow('default-invalidation-flow', 'Logout', 'Default Invalidation Flow', 'invalidation'),
+  stage('authentik_stages_user_logout.userlogoutstage', 'default-invalidation-logout'),
+  binding('default-invalidation-flow', 'default-invalidation-logout', 0),
+  // stock flows an osTicket login never runs, present so that a !Find of them resolves
+  flow('default-source-authentication', 'Welcome to authentik!', 'Welcome to authentik!', 'authentication', 'require_unauthenticated'),
+  flow('default-source-enrollment', 'Welcome to authentik! Please select a username.', 'Welcome to authentik!', 'enrollment', 'require_unauthenticated'),
+  flow('default-source-pre-authentication', 'Pre-Authentication', '', 'stage_configuration'),
+  flow('default-user-settings-flow', 'User settings', 'Update your info', 'stage_configuration', 'require_authenticated'),
+  flow('default-password-change', 'Change Password', 'Change password', 'stage_configuration', 'require_authenticated'),
+  flow('default-authenticator-static-setup', 'default-authenticator-static-setup', 'Setup Static OTP Tokens', 'stage_configuration', 'require_authenticated'),
+  flow('default-authenticator-totp-setup', 'default-authenticator-totp-setup', 'Set up Two-Factor authentication', 'stage_configuration', 'require_authenticated'),
+  flow('default-authenticator-webauthn-setup', 'default-authenticator-webauthn-setup', 'Setup WebAuthn', 'stage_configuration', 'require_authenticated'),
+  flow('initial-setup', 'default-oobe-setup', 'Welcome to authentik!', 'stage_configuration', 'require_unauthenticated'),
+  // blueprints/default/default-brand.yaml
+  '  - model: authentik_brands.brand',
+  '    identifiers: {domain: authentik-default, default: true}',
+  '    attrs: {flow_authentication: !KeyOf default-authentication-flow, flow_invalidation: !KeyOf default-invalidation-flow}',
+  '',
+].join('\n');
