@@ -18,6 +18,7 @@
 import type { Actor } from '../http/client.ts';
 import { HttpError, type HttpResponse } from '../http/types.ts';
 import { parseAuthentikErrorPage } from './error-page.ts';
+import { needsAPerson, promptAnswer } from './stages.ts';
 import type { ConsentKind, LoginCreds, LoginOptions, LoginOutcome, LoginStep } from './types.ts';
 
 const EXECUTOR_PREFIX = '/api/v3/flows/executor/';
@@ -38,6 +39,7 @@ export async function loginThroughAuthentik(actor: Actor, authorizeUrl: URL, cre
   actor.http.secrets.add(creds.password, 'password');
   let consent: ConsentKind = 'implicit';
   let passwordSent = false;
+  let passwordAccepted = false;
 
   const isCallback = (u: URL) =>
     u.origin !== origin || (!!redirect && u.origin === redirect.origin && u.pathname === redirect.pathname);
@@ -92,6 +94,8 @@ export async function loginThroughAuthentik(actor: Actor, authorizeUrl: URL, cre
         headers.referer = `${origin}/if/flow/${slug}/`;
       }
       const stageName = post ? String(post.component) : 'challenge';
+      const answering = post ? String(post.component) : undefined;
+      const sentPassword = post !== undefined && 'password' in post;
       const res = await send(
         execUrl,
         post ? { method: 'POST', json: post, headers, label: `${label}: executor ${slug} POST ${stageName}` } : { method: 'GET', headers, label: `${label}: executor ${slug}` },
@@ -99,6 +103,8 @@ export async function loginThroughAuthentik(actor: Actor, authorizeUrl: URL, cre
         slug,
       );
       post = undefined;
+      // A password POST answered by a redirect (stage_ok) or by anything but its own error: the password passed.
+      if (sentPassword && (REDIRECTS.has(res.status) || passedOn(res.json))) passwordAccepted = true;
       if (REDIRECTS.has(res.status)) {
         if (!res.location) return { outcome: unexpected(res, `executor answered ${res.status} without a Location`) };
         if (isSelf(res.location)) continue; // stage_ok -> redirect_with_qs to the same executor URL: re-GET
@@ -113,6 +119,8 @@ export async function loginThroughAuthentik(actor: Actor, authorizeUrl: URL, cre
       if (errors && typeof errors === 'object' && Object.keys(errors).length > 0) {
         return { outcome: { kind: 'stage-error', stage: component || 'unknown', errors: normaliseErrors(errors), steps } };
       }
+      const needs = needsAPerson(component, ch);
+      if (needs) return { outcome: { kind: 'stage-needs-a-person', flow: slug, stage: component, needs, steps } };
       switch (component) {
         case 'xak-flow-redirect': {
           const to = typeof ch.to === 'string' ? safeUrl(ch.to, origin) : undefined;
@@ -146,6 +154,13 @@ export async function loginThroughAuthentik(actor: Actor, authorizeUrl: URL, cre
         case 'ak-stage-user-login':
           post = { component, remember_me: false };
           break;
+        case 'ak-stage-dummy':
+          post = { component };
+          break;
+        case 'ak-stage-prompt':
+          // Only prompts a browser could submit unchanged get here (needsAPerson took those with required inputs).
+          post = { component, ...promptAnswer(ch) };
+          break;
         case 'ak-stage-autosubmit': {
           const url = typeof ch.url === 'string' ? safeUrl(ch.url, origin) : undefined;
           if (!url) return { outcome: unexpected(res, 'ak-stage-autosubmit without a usable url') };
@@ -157,13 +172,13 @@ export async function loginThroughAuthentik(actor: Actor, authorizeUrl: URL, cre
           return { outcome: callback(withQuery, 'autosubmit', attrs) };
         }
         case 'ak-stage-access-denied':
-          return { outcome: { kind: 'access-denied', message: str(ch.error_message) ?? '', steps } };
+          return { outcome: { kind: 'access-denied', message: str(ch.error_message) ?? '', flow: slug, passwordAccepted, ...(answering ? { answering } : {}), steps } };
         case 'ak-stage-flow-error':
           return { outcome: { kind: 'flow-error', requestId: str(ch.request_id) ?? '', ...(str(ch.error) ? { error: str(ch.error) } : {}), steps } };
-        case 'ak-stage-authenticator-validate':
-          return { outcome: unexpected(res, 'the flow asks for MFA (ak-stage-authenticator-validate); the test user must have no MFA devices') };
         default:
-          return { outcome: unexpected(res, `unsupported flow component "${component || '(none)'}"`) };
+          // A stage this driver does not know: it cannot be answered without a person (or a newer harness).
+          if (component) return { outcome: { kind: 'stage-needs-a-person', flow: slug, stage: component, needs: `a stage this headless login does not know (${component})`, steps } };
+          return { outcome: unexpected(res, 'a challenge without a component') };
       }
     }
   }
@@ -234,6 +249,13 @@ function normaliseErrors(errors: object): Record<string, Array<{ string: string;
     );
   }
   return out;
+}
+
+/** A stage POST answered by the next step of the flow: neither the stage's errors nor access denied. */
+function passedOn(json: unknown): boolean {
+  if (!json || typeof json !== 'object') return false;
+  const { response_errors: e, component } = json as { response_errors?: unknown; component?: unknown };
+  return !(e && typeof e === 'object' && Object.keys(e).length > 0) && component !== 'ak-stage-access-denied';
 }
 
 function str(v: unknown): string | undefined {

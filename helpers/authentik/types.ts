@@ -46,8 +46,14 @@ export type LoginOutcome =
   | { kind: 'authorize-error-page'; status: number; title: string; message: string; steps: LoginStep[] }
   /** A stage answered with response_errors (wrong password: {"password":[{"string":"Invalid password","code":"invalid"}]}). */
   | { kind: 'stage-error'; stage: string; errors: Record<string, Array<{ string: string; code: string }>>; steps: LoginStep[] }
-  /** ak-stage-access-denied (too many failures, "Invalid next URL", ...). */
-  | { kind: 'access-denied'; message: string; steps: LoginStep[] }
+  /**
+   * ak-stage-access-denied (too many failures, "Invalid next URL", a deny stage, ...). `answering`: the stage POST it
+   * answered (absent when a GET showed it: the flow reached a stage that denies); `passwordAccepted`: the password
+   * stage had passed before.
+   */
+  | { kind: 'access-denied'; message: string; flow?: string; passwordAccepted?: boolean; answering?: string; steps: LoginStep[] }
+  /** A stage a headless login cannot answer (MFA, captcha, emailed link, a prompt with required fields): named. */
+  | { kind: 'stage-needs-a-person'; flow: string; stage: string; needs: string; steps: LoginStep[] }
   /** ak-stage-flow-error: any server exception, CSRF failure or form-encoded POST (§8). */
   | { kind: 'flow-error'; requestId: string; error?: string; steps: LoginStep[] }
   /** 200 HTML "permission denied" page at authorize (policy denial, policies/denied.py). */

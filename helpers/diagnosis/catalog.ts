@@ -87,6 +87,7 @@ export type DiagnosisId =
   | 'osticket-output-before-headers'
   // harness / network side
   | 'harness-wrong-password'
+  | 'harness-login-stage-unsupported'
   | 'harness-secret-salt-wrong'
   | 'harness-redirect-uri-differs'
   | 'harness-config-invalid'
@@ -118,6 +119,7 @@ const TITLES: Record<DiagnosisId, string> = {
   'harness-wrong-password': "Wrong test-user password given to the harness",
   'harness-internal-error': 'Internal error in the harness',
   'harness-secret-salt-wrong': 'Wrong SECRET_SALT given to the harness',
+  'harness-login-stage-unsupported': 'The test user meets a login stage a headless login cannot pass',
   'harness-redirect-uri-differs': "The harness was given another Redirect URI than osTicket's",
   'osticket-output-before-headers': 'osTicket prints output before its headers (PHP notices)',
   'grant-types-empty': 'Provider has no Grant types',
@@ -224,6 +226,15 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
     fix: "Give the harness the test user's current password (--password-file FILE, or user.password in the --config file) and the right --username. If the password is right, check in authentik (Directory -> Users) that the user is active: authentik answers an inactive user with the same error.",
     distinguish: 'policy-denies-user: the password was accepted and authentik then showed an access-denied page. authentik-flow-error: an ak-stage-flow-error with a request_id, not "Invalid password".',
     refs: ['authentik.md §8 "Challenge shapes and errors"', 'authentik.md §12 (inactive user = same error as a wrong password)'],
+  },
+  'harness-login-stage-unsupported': {
+    side: 'harness',
+    rank: 5.5,
+    symptom: 'The harness could not log the test user in: authentik\'s login flow asks for something only a person can give (an MFA code or device, a captcha, an emailed link, a prompt) or denies after the password. (A harness input, not an osTicket or authentik setting: people still sign in.)',
+    cause: "The test user given to the harness meets a stage of authentik's authentication flow that a headless login cannot pass: authenticator validation (the user has MFA devices: TOTP, WebAuthn, static codes, …), an authenticator setup, captcha, email, a prompt with required fields, or a deny stage.",
+    fix: "Give the harness a dedicated test user this flow lets through without interaction (--username and --password-file, or user.* in the --config file): no MFA devices (authentik Admin interface -> Directory -> Users -> <user> -> MFA Authenticators), not matched by the policies that add the stage; or test an application whose authentication flow has no such stage. A flow with the password on the identification page is fine.",
+    distinguish: 'harness-wrong-password: authentik said "Invalid password". policy-denies-user: the application\'s bindings deny the user after the flow. authentik-flow-error: an ak-stage-flow-error with a request_id.',
+    refs: ['authentik.md §8 Default flows (default-authentication-mfa-validation skipped without devices)', 'web/src/flow/FlowExecutor.ts (stage components)', 'authentik/stages/authenticator_validate/stage.py', 'authentik/stages/deny/stage.py (stage_invalid: ak-stage-access-denied)'],
   },
   'harness-redirect-uri-differs': {
     side: 'harness',

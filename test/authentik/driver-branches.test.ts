@@ -1,6 +1,7 @@
 /**
  * Driver branches the reference provider does not easily produce, against a small scripted authentik-shaped
- * server: flow errors, access denied, self xak-flow-redirect, form_post autosubmit, MFA, unknown components,
+ * server: flow errors, access denied, self xak-flow-redirect, form_post autosubmit, MFA, unknown components (the
+ * stages a headless login cannot pass are test/authentik/flow-stages.test.ts),
  * step limit, transport failure; plus the HTML error-page parser.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,9 +99,9 @@ describe('flow executor driver branches', () => {
     if (out.kind === 'callback') expect(out.url.href).toBe(`${REDIRECT}?code=c1&state=s1`);
   });
 
-  it('MFA, unknown components, non-JSON answers and 5xx are "unexpected" with a reason', async () => {
-    expect(await run('mfa', [() => ({ json: { component: 'ak-stage-authenticator-validate' } })])).toMatchObject({ kind: 'unexpected', detail: expect.stringMatching(/MFA/) });
-    expect(await run('unk', [() => ({ json: { component: 'ak-stage-captcha' } })])).toMatchObject({ kind: 'unexpected', detail: expect.stringMatching(/ak-stage-captcha/) });
+  it('MFA and unknown components need a person (named); non-JSON answers and 5xx are "unexpected" with a reason', async () => {
+    expect(await run('mfa', [() => ({ json: { component: 'ak-stage-authenticator-validate' } })])).toMatchObject({ kind: 'stage-needs-a-person', stage: 'ak-stage-authenticator-validate', needs: expect.stringMatching(/MFA/) });
+    expect(await run('unk', [() => ({ json: { component: 'ak-stage-fancy' } })])).toMatchObject({ kind: 'stage-needs-a-person', needs: expect.stringMatching(/ak-stage-fancy/) });
     expect(await run('5xx', [() => ({ status: 500, json: 'oops' })])).toMatchObject({ kind: 'unexpected', status: 500 });
   });
 

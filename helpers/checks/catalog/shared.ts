@@ -67,8 +67,14 @@ export async function judgeLogin(ctx: CheckContext, fact: CodeFact): Promise<Jud
       return { diagnosis: 'authentik-flow-error', detail: `stage ${o.stage} answered "${msgs}"` };
     }
     case 'access-denied':
-      if (/password|attempts/i.test(o.message)) return { diagnosis: 'harness-wrong-password', detail: `authentik denied access: "${o.message}"` };
+      if (/password|attempts/i.test(o.message) || (o.answering === 'ak-stage-password' && !o.passwordAccepted)) {
+        return { diagnosis: 'harness-wrong-password', detail: `authentik denied access: "${o.message}"` };
+      }
+      // Shown by a GET after the password passed: a later stage of the flow denies (a deny stage, authentik/stages/deny).
+      if (o.passwordAccepted && !o.answering) return stageNeedsAPerson(ctx, o.flow ?? '?', 'ak-stage-access-denied', `to be let through a stage that denies after the password ("${o.message || 'access denied'}": a deny stage, or a policy on a stage binding)`);
       return { diagnosis: 'policy-denies-user', detail: `authentik denied access: "${o.message}"` };
+    case 'stage-needs-a-person':
+      return stageNeedsAPerson(ctx, o.flow, o.stage, o.needs);
     case 'policy-denied':
       return { diagnosis: 'policy-denies-user', detail: `authorize answered ${o.status} after login: "${o.message}"` };
     case 'flow-error':
@@ -78,6 +84,17 @@ export async function judgeLogin(ctx: CheckContext, fact: CodeFact): Promise<Jud
     case 'transport':
       return { diagnosis: networkDiagnosis(o.error), detail: o.error.message };
   }
+}
+
+/** A flow stage the headless login cannot pass: the harness's input (its test user, or the flow), named. */
+function stageNeedsAPerson(ctx: CheckContext, flow: string, stage: string, needs: string): Judged {
+  return {
+    diagnosis: 'harness-login-stage-unsupported',
+    detail: `authentik's flow "${flow}" asks user "${ctx.target.user.username}" for ${needs} (${stage}), which a headless login cannot give`,
+    fix: stage === 'ak-stage-authenticator-validate'
+      ? `give the harness a test user without MFA devices (--username), or remove this user's devices in authentik (Directory -> Users -> ${ctx.target.user.username} -> MFA Authenticators).`
+      : `give the harness a test user this flow lets through (--username), or an application whose authentication flow has no such stage.`,
+  };
 }
 
 export type ProbeVerdict = 'refused' | 'accepted' | 'client-unknown' | 'other';
