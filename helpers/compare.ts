@@ -71,6 +71,18 @@ export function flatten(value: unknown, prefix = '', out: Record<string, unknown
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** RS/ES/PS algorithms (what the guide's Signing Key gives); HS* and none are what a missing key gives. */
+const asymmetric = (v: unknown) => (Array.isArray(v) ? v.length > 0 && v.every(asymmetric) : typeof v === 'string' && /^(RS|ES|PS)\d{3}$/.test(v));
+
+/**
+ * A change for the better is not a regression (issue 9 §7): the signing algorithm moving from HS256/none to an
+ * asymmetric one, or any change that comes with a run that now passes where the baseline did not (a repair).
+ */
+function forTheBetter(path: string, from: unknown, to: unknown, base: RunResult, next: RunResult): boolean {
+  if (base.verdict !== 'pass' && next.verdict === 'pass') return true;
+  return /(^|\.)(alg|id_token_signing_alg_values_supported)$/.test(path) && !asymmetric(from) && asymmetric(to);
+}
+
 export function compareRuns(base: RunResult, next: RunResult): Comparison {
   const statusChanges: StatusChange[] = [];
   const ids = [...new Set([...base.results.map((r) => r.id), ...next.results.map((r) => r.id)])];
@@ -95,7 +107,10 @@ export function compareRuns(base: RunResult, next: RunResult): Comparison {
   for (const path of [...new Set([...Object.keys(fa), ...Object.keys(fb)])].sort()) {
     if (path === 'authentik') continue; // where it ran, not what it saw
     if (same(fa[path], fb[path])) continue;
-    const { impact, reason } = classifyChange(path, fa[path], fb[path]);
+    const classified = classifyChange(path, fa[path], fb[path]);
+    // A change for the better is listed, not counted (issue 9 §7): e.g. HS256 -> RS256 after selecting a Signing Key.
+    const better = classified.impact !== 'harmless' && forTheBetter(path, fa[path], fb[path], base, next);
+    const { impact, reason } = better ? { impact: 'harmless' as const, reason: `a change for the better, not a regression (${classified.reason})` } : classified;
     observedChanges.push({ path, from: fa[path], to: fb[path], impact, reason, regression: impact !== 'harmless' });
   }
   const summary = (r: RunResult) => ({ verdict: r.verdict, target: r.target.description, startedAt: r.startedAt });

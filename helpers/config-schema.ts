@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { PROFILES } from '../compose/embedded/profiles.ts';
+import { DIAGNOSIS_IDS } from './diagnosis/catalog.ts';
 
 /** An error param that gives every issue of a schema the same "must be …" phrase. */
 const must = (phrase: string) => ({ error: phrase });
@@ -147,6 +148,10 @@ export const ConfigSchema = z.strictObject(
     requestBudget: wholeNumber('a whole number of requests, at least 10', 10, 100_000).optional(),
     /** Cap on every response body the harness reads (DESIGN.md "every body a size cap"). */
     maxBodyBytes: wholeNumber('a whole number of bytes from 1024 to 1073741824', 1024, 1024 ** 3).optional(),
+    /** Warnings the operator knows and accepts (diagnosis ids, e.g. email-verified-false): no longer shown as warnings. */
+    acknowledge: z
+      .array(z.enum(DIAGNOSIS_IDS as [string, ...string[]], must('a diagnosis id such as email-verified-false')), must('a list of diagnosis ids, e.g. [email-verified-false]'))
+      .optional(),
   },
   must('a mapping (key: value pairs)'),
 );
@@ -178,6 +183,7 @@ export const KEY_SOURCES: Readonly<Record<string, string>> = {
   'timeouts.runMs': '--deadline',
   requestBudget: '--request-budget',
   maxBodyBytes: '--max-body-bytes',
+  acknowledge: '--acknowledge',
 };
 
 /** Every key path the schema knows (`client.secretFile`, `timeouts.requestMs`, …), for fix texts and tests. */
@@ -257,10 +263,12 @@ export function describeConfigProblem(error: z.ZodError): string {
     return `unknown setting "${where}" (${hint})`;
   }
   const where = joinPath(issue.path) || 'the configuration';
-  const source = KEY_SOURCES[joinPath(issue.path)] ?? (issue.path[0] === 'resolve' ? KEY_SOURCES.resolve : undefined);
+  const first = String(issue.path[0] ?? '');
+  const source = KEY_SOURCES[joinPath(issue.path)] ?? (first === 'resolve' || first === 'acknowledge' ? KEY_SOURCES[first] : undefined);
   const input = (issue as { input?: unknown }).input;
   const phrase = issue.message.startsWith('Invalid') ? 'a valid value' : issue.message;
-  return `${where}${source ? ` (${source})` : ''} must be ${phrase}, not ${showValue(input)}`;
+  const guess = first === 'acknowledge' && typeof input === 'string' ? closestKey(input, DIAGNOSIS_IDS) : undefined;
+  return `${where}${source ? ` (${source})` : ''} must be ${phrase}, not ${showValue(input)}${guess ? ` (did you mean ${guess}?)` : ''}`;
 }
 
 export type ParsedConfig = { ok: true; config: HarnessConfig } | { ok: false; problem: string };

@@ -39,7 +39,7 @@ export async function harnessRun(cfg: HarnessConfig, opts: HarnessRunOptions = {
   let run: RunResult;
   try {
     opts.onTarget?.(target);
-    run = await runChecks(target, CATALOG, { secrets, only: opts.only, onProgress: opts.onProgress });
+    run = await runChecks(target, CATALOG, { secrets, only: opts.only, onProgress: opts.onProgress, acknowledge: cfg.acknowledge });
   } finally {
     await target.close?.();
   }

@@ -60,6 +60,8 @@ export interface RunOptions {
   secrets?: Secrets;
   /** Only these areas (CLI --only). */
   only?: Area[];
+  /** Warnings the operator acknowledged (diagnosis ids): such a warning is recorded as an acknowledged pass. */
+  acknowledge?: readonly string[];
   /** Called before and after each check (CLI progress). */
   onProgress?: (e: { phase: 'start' | 'end'; check: CheckDef; index: number; total: number; result?: CheckResult }) => void;
 }
@@ -82,7 +84,7 @@ export async function runChecks(target: Target, catalog: readonly CheckDef[], op
     let stopped: string | undefined;
     for (const [index, check] of selected.entries()) {
       opts.onProgress?.({ phase: 'start', check, index, total: selected.length });
-      const result = stopped ? skipped(check, stopped) : await runOne(ctx, check);
+      const result = stopped ? skipped(check, stopped) : acknowledgeWarning(await runOne(ctx, check), opts.acknowledge);
       results.push(result);
       // An unreachable target (refused, DNS, TLS), the run deadline or the request budget ends the run: every
       // further check would only repeat the same failure (and, live, spend requests).
@@ -116,13 +118,19 @@ async function runPrerequisites(ctx: CheckContext, catalog: readonly CheckDef[],
     for (const check of next) {
       const index = results.length + extra.length;
       opts.onProgress?.({ phase: 'start', check, index, total: index + 1 });
-      const result = await runOne(ctx, check);
+      const result = acknowledgeWarning(await runOne(ctx, check), opts.acknowledge);
       result.reason ??= 'not selected: run because selected checks depend on it';
       extra.push(result);
       opts.onProgress?.({ phase: 'end', check, index, total: index + 1, result });
     }
   }
   return extra;
+}
+
+/** A warning whose diagnosis the operator acknowledged becomes an acknowledged pass (the diagnosis stays on record). */
+function acknowledgeWarning(r: CheckResult, ids: readonly string[] | undefined): CheckResult {
+  if (r.status !== 'warn' || !r.diagnosis || !ids?.includes(r.diagnosis.id)) return r;
+  return { ...r, status: 'pass', acknowledged: r.diagnosis.id, reason: `acknowledged warning [${r.diagnosis.id}]${r.reason ? `: ${r.reason}` : ''}` };
 }
 
 function skipped(check: CheckDef, reason: string): CheckResult {

@@ -79,6 +79,11 @@ export interface CheckResult {
   /** Transcript exchange ids that back this result. */
   evidence: number[];
   ms: number;
+  /**
+   * A warning the operator acknowledged (config `acknowledge`, --acknowledge): its diagnosis id. The result is then
+   * `pass` with the diagnosis kept, so it no longer appears as a warning but stays on record.
+   */
+  acknowledged?: string;
 }
 
 export interface RunResult {

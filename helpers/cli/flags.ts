@@ -27,6 +27,7 @@ export const FLAG_KEYS: Readonly<Record<string, readonly [string, Kind]>> = {
   deadline: ['timeouts.runMs', 'number'],
   requestBudget: ['requestBudget', 'number'],
   maxBodyBytes: ['maxBodyBytes', 'number'],
+  acknowledge: ['acknowledge', 'list'],
 };
 
 /** "250" -> 250; anything that is not a plain number stays text, so the schema quotes it back. */

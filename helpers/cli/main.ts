@@ -60,7 +60,8 @@ function withRunOptions(cmd: Command): Command {
     .option('--request-timeout <ms>', 'timeout of each request (config timeouts.requestMs; default 10000)')
     .option('--deadline <ms>', 'deadline of the whole run (config timeouts.runMs; default 60000 embedded, 120000 live)')
     .option('--request-budget <n>', 'most requests a run may send (config requestBudget; live default 120)')
-    .option('--max-body-bytes <n>', 'largest response body read (config maxBodyBytes; default 2097152)');
+    .option('--max-body-bytes <n>', 'largest response body read (config maxBodyBytes; default 2097152)')
+    .option('--acknowledge <ids>', 'comma-separated warnings you know and accept, e.g. email-verified-false (config acknowledge): no longer shown as warnings');
 }
 
 async function runAndReport(cfg: HarnessConfig, opts: Record<string, unknown>, io: CliIo): Promise<number> {

@@ -294,11 +294,11 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
   'issuer-mode-global': {
     side: 'authentik',
     rank: 13,
-    symptom: 'OIDC clients that discover from the issuer fail with 404 on <issuer>/.well-known/openid-configuration; the ID token\'s iss is the bare authentik URL. (osTicket itself is unaffected: it is given the endpoints directly.)',
-    cause: 'The provider\'s Issuer mode is "Same identifier is used for all providers" (global): iss is https://<authentik>/ while discovery is served only under /application/o/<slug>/.',
+    symptom: "osTicket's own logins keep working (its plugin is given the three endpoints and never reads iss), but every other app on this provider that configures itself from the issuer (Grafana, Kubernetes, any library using OIDC discovery) refuses it: discovery at <issuer>/.well-known/openid-configuration answers 404, and the ID token's iss is the bare authentik URL.",
+    cause: 'The provider\'s Issuer mode is "Same identifier is used for all providers" (global): iss is https://<authentik>/ while the discovery document is served only under /application/o/<slug>/ (and says issuer https://<authentik>/ there). OpenID Connect Discovery 1.0 §4.3 makes a conformant client refuse a document whose issuer is not the URL it was fetched from, and Core §3.1.3.7 (step 2) an ID token whose iss is not that issuer, so every conformant client breaks; this check fails for them, not for osTicket.',
     fix: `${AK} -> Advanced protocol settings -> Issuer mode: "Each provider has a different issuer, based on the application slug".`,
     distinguish: 'issuer-mismatch: iss has the per-application form but a different host, scheme or trailing slash.',
-    refs: ['authentik/providers/oauth2/models.py (OAuth2Provider.get_issuer)', 'authentik.md §1 issuer_mode'],
+    refs: ['authentik/providers/oauth2/models.py (OAuth2Provider.get_issuer)', 'authentik.md §1 issuer_mode (global: discovery from the issuer breaks)', 'OpenID Connect Discovery 1.0 §4.3', 'OpenID Connect Core 1.0 §3.1.3.7'],
   },
   'discovery-unreachable': {
     side: 'authentik',

@@ -7,7 +7,7 @@ import pc from 'picocolors';
 import type { PropertyId, RunResult, Status } from '../checks/types.ts';
 import { PROPERTIES } from '../checks/types.ts';
 import { sanitizeRun, type ReportOptions } from './sanitize.ts';
-import { causeTitle, shortCause, verdictLabel, verdictSentence } from './verdict.ts';
+import { causeTitle, propertyLine, shortCause, verdictLabel, verdictSentence } from './verdict.ts';
 
 export interface ConsoleOptions extends ReportOptions {
   color: boolean;
@@ -53,7 +53,7 @@ export function formatConsoleSummary(run: RunResult, opts: ConsoleOptions): stri
     for (const id of Object.keys(PROPERTIES) as PropertyId[]) {
       const p = r.properties[id];
       if (!p) continue;
-      out.push(`  ${p.title.padEnd(22)} ${paint[p.status](p.status.toUpperCase())}`);
+      out.push(`  ${p.title.padEnd(22)} ${paint[p.status](p.status.toUpperCase().padEnd(5))} ${c.dim(propertyLine(r, p, PROPERTIES[id].areas))}`);
     }
   }
 
@@ -91,9 +91,16 @@ export function formatConsoleSummary(run: RunResult, opts: ConsoleOptions): stri
       if (w.diagnosis) out.push(`      fix:  ${wrap(`[${SIDE[w.diagnosis.side] ?? w.diagnosis.side}] ${w.diagnosis.fix}`, '            ')}`);
     }
   }
-  if (r.causes.length > 1) {
+  const acked = r.results.filter((x) => x.acknowledged);
+  if (acked.length) {
+    const ids = [...new Set(acked.map((x) => x.acknowledged!))];
+    out.push('', c.dim(`Acknowledged (${acked.length}): ${acked.length === 1 ? 'a known warning is' : 'known warnings are'} not shown (${ids.join(', ')}; config acknowledge / --acknowledge)`));
+  }
+  // A warning is never a cause of a failure (issue 9 §7): only causes behind failing checks are ranked here.
+  const failCauses = r.causes.filter((cause) => cause.status === 'fail');
+  if (failCauses.length > 1) {
     out.push('', c.bold('Most likely causes, in order'));
-    r.causes.forEach((cause, i) => {
+    failCauses.forEach((cause, i) => {
       const line = `${causeTitle(cause)} (fix in ${SIDE[cause.side] ?? cause.side}) [${cause.id}]`;
       out.push(`  ${i + 1}. ${wrap(line, '     ', 100, 5)}`);
     });
@@ -116,7 +123,7 @@ export function formatConsoleSummary(run: RunResult, opts: ConsoleOptions): stri
   const n = r.counts;
   const secs = (r.ms / 1000).toFixed(2);
   out.push(
-    `${r.results.length} checks: ${c.green(`${n.pass} passed`)}, ${c.yellow(`${n.warn} warning${n.warn === 1 ? '' : 's'}`)}, ${c.red(`${n.fail} failed`)}, ${n.skip} skipped · ${secs} s · ${r.requests.count} request${r.requests.count === 1 ? '' : 's'}${r.requests.budget !== undefined ? ` (budget ${r.requests.budget})` : ''}`,
+    `${r.results.length} checks: ${c.green(`${n.pass} passed${acked.length ? ` (${acked.length} acknowledged)` : ''}`)}, ${c.yellow(`${n.warn} warning${n.warn === 1 ? '' : 's'}`)}, ${c.red(`${n.fail} failed`)}, ${n.skip} skipped · ${secs} s · ${r.requests.count} request${r.requests.count === 1 ? '' : 's'}${r.requests.budget !== undefined ? ` (budget ${r.requests.budget})` : ''}`,
   );
   if (opts.reportDir) out.push(c.dim(`Reports: ${opts.reportDir}/report.html, results.json, junit.xml`));
   return out.join('\n');

@@ -16,7 +16,7 @@ import { DIAGNOSES, isDiagnosisId } from '../diagnosis/catalog.ts';
 import { escapeHtml as h } from './escape.ts';
 import { sanitizeRun, type ReportOptions } from './sanitize.ts';
 import { renderSequenceSvg } from './sequence.ts';
-import { causeTitle, verdictLabel, verdictSentence } from './verdict.ts';
+import { causeTitle, propertyLine, verdictLabel, verdictSentence } from './verdict.ts';
 
 export const HTML_FILE = 'report.html';
 
@@ -86,14 +86,9 @@ function propertyCards(run: RunResult): string {
   return ids
     .map((id) => {
       const p = run.properties[id] ?? { title: PROPERTIES[id].title, status: 'skip' as Status, checks: [] };
-      const checks = run.results.filter((r) => p.checks.includes(r.id));
-      const failing = checks.filter((r) => r.status === 'fail');
-      const line =
-        failing.length > 0
-          ? `${failing.length} of ${checks.length} checks failed: ${failing.map((r) => `<a href="#check-${h(r.id)}">${h(r.id)}</a>`).join(', ')}`
-          : checks.length === 0
-            ? 'no check ran'
-            : `${checks.filter((r) => r.status === 'pass' || r.status === 'warn').length} of ${checks.length} checks passed`;
+      const failing = run.results.filter((r) => p.checks.includes(r.id) && r.status === 'fail');
+      // The same counting words as the console and the banner (helpers/report/verdict.ts statusSummary).
+      const line = `${h(propertyLine(run, p, PROPERTIES[id].areas))}${failing.length ? `: ${failing.map((r) => `<a href="#check-${h(r.id)}">${h(r.id)}</a>`).join(', ')}` : ''}`;
       return `<div class="prop ${p.status}"><div class="prop-title">${h(p.title)}</div><div class="prop-status">${STATUS_LABEL[p.status]}</div><div class="prop-line">${line}</div></div>`;
     })
     .join('\n');

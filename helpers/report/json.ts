@@ -34,7 +34,7 @@ const sortedObject = (v: unknown): unknown =>
 const DIAGNOSIS_KEYS = ['id', 'title', 'side', 'symptom', 'cause', 'fix', 'rank', 'status', 'checks', 'distinguish'];
 const diagnosisJson = (d: unknown) => ordered(d as Diagnosis, DIAGNOSIS_KEYS);
 
-const RESULT_KEYS = ['id', 'area', 'title', 'status', 'severity', 'spec', 'expected', 'actual', 'reason', 'diagnosis', 'evidence', 'ms'];
+const RESULT_KEYS = ['id', 'area', 'title', 'status', 'severity', 'spec', 'expected', 'actual', 'reason', 'acknowledged', 'diagnosis', 'evidence', 'ms'];
 const resultJson = (r: CheckResult) => ordered(r, RESULT_KEYS, { diagnosis: diagnosisJson });
 
 const EXCHANGE_KEYS = [

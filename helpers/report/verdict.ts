@@ -1,5 +1,5 @@
 /** The one-line verdict every view of a run starts with (HTML banner, console, JUnit property). */
-import type { Diagnosis, RunResult } from '../checks/types.ts';
+import type { CheckResult, Diagnosis, RunResult } from '../checks/types.ts';
 import { DIAGNOSES, isDiagnosisId } from '../diagnosis/catalog.ts';
 
 export type VerdictLabel = 'PASS' | 'FAIL' | 'COULD NOT RUN';
@@ -50,11 +50,32 @@ export function verdictSentence(run: RunResult): string {
     return `The harness could not run: ${run.error ?? 'no reason was recorded'}`;
   }
   if (run.verdict === 'pass') {
-    const extras = [warn ? plural(warn, 'warning') : '', skip ? `${skip} skipped` : ''].filter(Boolean).join(', ');
+    const acked = run.results.filter((r) => r.acknowledged).length;
+    const extras = [warn ? plural(warn, 'warning') : '', acked ? `${acked} acknowledged` : '', skip ? `${skip} skipped` : ''].filter(Boolean).join(', ');
     return `${pass} of ${total} checks passed${extras ? ` (${extras})` : ''}: ${passClaim(run)}`;
   }
   const top = run.causes[0];
   const failed = `${fail} of ${total} checks failed`;
   if (!top) return `${failed}; no diagnosis was attached to the failures.`;
   return `${failed}. Most likely cause: ${causeTitle(top).replace(/\.$/, '')}; fix in ${SIDE_NAMES[top.side] ?? top.side}.`;
+}
+
+/** "4 passed, 1 warning, 1 skipped": the statuses of some checks, worst first, the same words everywhere. */
+export function statusSummary(results: ReadonlyArray<Pick<CheckResult, 'status'>>): string {
+  const n = (st: string) => results.filter((r) => r.status === st).length;
+  const parts = [
+    n('fail') ? `${n('fail')} failed` : '',
+    n('warn') ? plural(n('warn'), 'warning') : '',
+    n('pass') ? `${n('pass')} passed` : '',
+    n('skip') ? `${n('skip')} skipped` : '',
+  ].filter(Boolean);
+  return parts.join(', ') || 'no check';
+}
+
+/** One line for a property card (console and HTML): its checks by status, or why none ran. */
+export function propertyLine(run: Pick<RunResult, 'results' | 'selection'>, p: { checks: readonly string[] }, areas: readonly string[]): string {
+  if (run.selection && !areas.some((a) => run.selection!.includes(a as CheckResult['area']))) return 'not selected (--only)';
+  const checks = run.results.filter((r) => p.checks.includes(r.id));
+  if (checks.length === 0) return 'no check ran';
+  return `${checks.length} check${checks.length === 1 ? '' : 's'}: ${statusSummary(checks)}`;
 }

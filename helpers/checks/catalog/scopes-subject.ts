@@ -123,7 +123,7 @@ export const scopeChecks: CheckDef[] = [
   {
     id: 'scopes.email-verified',
     area: 'scopes',
-    title: 'email_verified is true (osTicket ignores it; other apps may not)',
+    title: 'email_verified claim (osTicket ignores it; apps that require a verified email need true)',
     spec: 'OIDC Core §5.1; authentik 2025.10 release notes (email_verified false by default), authentik.md §5',
     severity: 'info',
     async run(ctx) {
