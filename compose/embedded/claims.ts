@@ -119,13 +119,13 @@ export function claimsForScopes(
 
 /**
  * Consent permissions (views/userinfo.py get_scope_descriptions): {id: scope_name, name: description} of each
- * attached mapping whose scope is requested, ordered by scope_name. Mappings without a description (openid) are
- * left out, as the reference always did.
+ * attached mapping whose scope is requested, ordered by scope_name; a mapping without a description is listed with
+ * an empty name (openid: observed on authentik 2025.12.4, authentik.md §13).
  */
 export function scopePermissions(provider: ResolvedProvider, scopes: readonly string[]): Array<{ id: string; name: string }> {
   const granted = new Set(scopes);
   return provider.scope_mappings
-    .filter((m) => granted.has(m.scope_name) && m.description)
+    .filter((m) => granted.has(m.scope_name))
     .sort((a, b) => (a.scope_name < b.scope_name ? -1 : a.scope_name > b.scope_name ? 1 : 0))
     .map((m) => ({ id: m.scope_name, name: m.description }));
 }

@@ -17,8 +17,6 @@ export interface ProfileFeatures {
   redirectUriTypes: boolean;
   /** Basic credentials percent-decoded since 2026.2.2 (utils.py extract_client_auth, authentik.md §6). */
   percentDecodeBasic: boolean;
-  /** Consent token compared with the plan's since 2026.2 (authentik.md §8). */
-  consentTokenChecked: boolean;
   /** login_hint skips a simple identification stage since 2026.2 (stages/identification/stage.py, authentik.md §8). */
   loginHintSkipsIdentification: boolean;
   /** frontchannel_logout_* discovery fields since main/2026.5 (views/provider.py, authentik.md §1). */
@@ -36,22 +34,22 @@ export interface ProfileFeatures {
 export const PROFILE_FEATURES: Readonly<Record<Profile, ProfileFeatures>> = {
   '2025.8': {
     emailVerified: true, enforceGrantTypes: false, kidStyle: 'md5-hex', redirectUriTypes: false,
-    percentDecodeBasic: false, consentTokenChecked: false, loginHintSkipsIdentification: false, frontchannelDiscovery: false,
+    percentDecodeBasic: false, loginHintSkipsIdentification: false, frontchannelDiscovery: false,
     flowInfo2025_12: false, challengeFields2026_2: false,
   },
   '2025.10': {
     emailVerified: false, enforceGrantTypes: false, kidStyle: 'md5-hex', redirectUriTypes: false,
-    percentDecodeBasic: false, consentTokenChecked: false, loginHintSkipsIdentification: false, frontchannelDiscovery: false,
+    percentDecodeBasic: false, loginHintSkipsIdentification: false, frontchannelDiscovery: false,
     flowInfo2025_12: false, challengeFields2026_2: false,
   },
   '2026.5': {
     emailVerified: false, enforceGrantTypes: true, kidStyle: 'sha512-b64url', redirectUriTypes: true,
-    percentDecodeBasic: true, consentTokenChecked: true, loginHintSkipsIdentification: true, frontchannelDiscovery: true,
+    percentDecodeBasic: true, loginHintSkipsIdentification: true, frontchannelDiscovery: true,
     flowInfo2025_12: true, challengeFields2026_2: true,
   },
   '2026.8': {
     emailVerified: false, enforceGrantTypes: true, kidStyle: 'sha512-b64url', redirectUriTypes: true,
-    percentDecodeBasic: true, consentTokenChecked: true, loginHintSkipsIdentification: true, frontchannelDiscovery: true,
+    percentDecodeBasic: true, loginHintSkipsIdentification: true, frontchannelDiscovery: true,
     flowInfo2025_12: true, challengeFields2026_2: true,
   },
 };

@@ -1,7 +1,7 @@
 /**
  * Contract: explicit consent with the echoed token and X-authentik-CSRF, and policy denial at authorize
  * (authentik.md §8 step 6, "Access denied and logout", §12).
- * authentik sources: stages/consent/stage.py (ConsentStageView, token check since 2026.2),
+ * authentik sources: stages/consent/stage.py (ConsentStageView, ConsentChallengeResponse.validate_token),
  * providers/oauth2/views/authorize.py (OAuthFulfillmentStage), flows/views/executor.py (handle_exception),
  * authentik/root/settings.py (CSRF_HEADER_NAME), policies/views.py + policies/denied.py (AccessDeniedResponse).
  */
@@ -36,7 +36,7 @@ describe('explicit consent (default-provider-authorization-explicit-consent)', (
     const ch = (await (await c.req(exec, { headers: json })).json()) as any;
     expect(ch.component).toBe('ak-stage-consent');
     expect(typeof ch.token).toBe('string');
-    expect(ch.permissions.map((p: any) => p.id).sort()).toEqual(['email', 'profile']);
+    expect(ch.permissions).toEqual([{ id: 'email', name: 'Email address' }, { id: 'openid', name: '' }, { id: 'profile', name: 'General Profile Information' }]);
 
     // authenticated session: without the CSRF header the POST is ak-stage-flow-error
     const noCsrf = await c.req(exec, { json: { component: 'ak-stage-consent', token: ch.token } });

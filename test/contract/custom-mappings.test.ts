@@ -165,9 +165,10 @@ describe('custom scope mappings at userinfo and in the id_token', () => {
       await guideRef.close();
     }
 
-    // consent lists each requested mapping's description, by scope_name (userinfo.py get_scope_descriptions)
+    // consent lists each requested mapping's description, by scope_name, openid with an empty name
+    // (userinfo.py get_scope_descriptions; authentik.md §13)
     expect(scopePermissions(P.custom.blueprint.provider, ['openid', 'osticket', 'email'])).toEqual([
-      { id: 'email', name: 'Email address' }, { id: 'osticket', name: 'osTicket department' },
+      { id: 'email', name: 'Email address' }, { id: 'openid', name: '' }, { id: 'osticket', name: 'osTicket department' },
     ]);
 
     const d = await discovery(P.custom);
