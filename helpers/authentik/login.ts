@@ -39,7 +39,6 @@ export async function loginThroughAuthentik(actor: Actor, authorizeUrl: URL, cre
   actor.http.secrets.add(creds.password, 'password');
   let consent: ConsentKind = 'implicit';
   let passwordSent = false;
-  let passwordAccepted = false;
 
   const isCallback = (u: URL) =>
     u.origin !== origin || (!!redirect && u.origin === redirect.origin && u.pathname === redirect.pathname);
@@ -83,6 +82,8 @@ export async function loginThroughAuthentik(actor: Actor, authorizeUrl: URL, cre
     execUrl.search = new URLSearchParams({ query }).toString();
     const isSelf = (u: URL) => u.origin === origin && u.pathname === execUrl.pathname;
     let post: Record<string, unknown> | undefined;
+    /** The password passed in this flow (a later access denied is then this flow's own stage denying). */
+    let passwordAccepted = false;
     for (;;) {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (post) {

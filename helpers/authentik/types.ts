@@ -49,7 +49,7 @@ export type LoginOutcome =
   /**
    * ak-stage-access-denied (too many failures, "Invalid next URL", a deny stage, ...). `answering`: the stage POST it
    * answered (absent when a GET showed it: the flow reached a stage that denies); `passwordAccepted`: the password
-   * stage had passed before.
+   * had passed earlier in this same flow.
    */
   | { kind: 'access-denied'; message: string; flow?: string; passwordAccepted?: boolean; answering?: string; steps: LoginStep[] }
   /** A stage a headless login cannot answer (MFA, captcha, emailed link, a prompt with required fields): named. */

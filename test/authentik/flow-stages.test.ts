@@ -1,9 +1,13 @@
 /**
  * Issue 8 item 9: stages a headless login cannot pass are named, and a customised flow it can pass keeps passing.
  * The driver runs against a loopback fake of authentik's executor (test/support/fake-executor.ts) for the stages the
- * reference provider does not model yet, and the engine against the reference provider with a tampering proxy that
- * puts such a stage after the password (the run's verdict is "error": the harness's input, exit 2).
+ * reference provider does not model (captcha, prompt, email, setup stages), and the engine against the reference
+ * provider with blueprints that give the test user an MFA device or put a deny stage in its flow, or a custom flow
+ * it can pass (the run's verdict is "error" for the harness's own input: exit 2).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loginThroughAuthentik, type LoginOutcome } from '../../helpers/authentik/index.ts';
 import { CATALOG } from '../../helpers/checks/catalog/index.ts';
@@ -13,6 +17,7 @@ import { createHttp } from '../../helpers/http/index.ts';
 import { resolveTarget } from '../../helpers/target.ts';
 import { FLOW, identification, passwordStage, startFakeExecutor, type FakeStage } from '../support/fake-executor.ts';
 import { startTamperProxy, toBody, type Tamper } from '../support/tamper-proxy.ts';
+import { guideWithBefore, withProviderAttr } from '../contract/flow-steps.ts';
 
 const REDIRECT = 'http://127.0.0.1:8080/api/auth/oauth2';
 const creds = { username: 'stage-user', password: 'stage-password-1' };
@@ -123,5 +128,60 @@ describe('the engine: such a stage is the harness input, named (exit 2)', () => 
     expect(run.results.filter((r) => r.status === 'fail' && r.diagnosis?.id !== 'harness-login-stage-unsupported').map((r) => r.id)).toEqual([]);
     expect(run.verdict).toBe('error');
     expect(exitCodeFor(run)).toBe(2);
+  });
+});
+
+/** The guide with its own authentication flow (the stock stages, found by name) and `extra` stage bindings. */
+const FLOW_ENTRY = (bindings: string) => withProviderAttr(guideWithBefore([
+  '  - model: authentik_flows.flow\n    id: osticket-login\n    identifiers: {slug: osticket-login}\n    attrs: {name: osticket-login, title: Sign in, designation: authentication}\n',
+  bindings,
+].join('')), 'authentication_flow: !Find [authentik_flows.flow, [slug, osticket-login]]');
+const BIND = (stage: string, order: number) => `  - model: authentik_flows.flowstagebinding\n    identifiers: {target: !KeyOf osticket-login, stage: ${stage}, order: ${order}}\n`;
+const STOCK = (name: string) => `!Find [authentik_flows.stage, [name, ${name}]]`;
+const PASSWORD = '!Find [authentik_stages_password.passwordstage, [name, default-authentication-password]]';
+
+/** Blueprints of authentik set-ups (flows/stages as in authentik's blueprints/default and the stage models). */
+const BLUEPRINTS = {
+  'deny-after-password': FLOW_ENTRY([
+    '  - model: authentik_stages_deny.denystage\n    id: deny\n    identifiers: {name: osticket-no-entry}\n    attrs: {deny_message: Not with this account}\n',
+    BIND(STOCK('default-authentication-identification'), 10), BIND(PASSWORD, 20), BIND('!KeyOf deny', 30), BIND(STOCK('default-authentication-login'), 100),
+  ].join('')),
+  'inline-password': FLOW_ENTRY([
+    `  - model: authentik_stages_identification.identificationstage\n    id: ident\n    identifiers: {name: osticket-identification}\n    attrs: {user_fields: [username, email], password_stage: ${PASSWORD}}\n`,
+    BIND('!KeyOf ident', 10), BIND(STOCK('default-authentication-login'), 100),
+  ].join('')),
+};
+
+function blueprintFile(name: keyof typeof BLUEPRINTS): string {
+  const dir = mkdtempSync(join(tmpdir(), 'oidc-harness-flow-'));
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, BLUEPRINTS[name]);
+  return path;
+}
+
+describe('against the reference provider: authentik flows from blueprints', () => {
+  async function runWith(blueprint: string) {
+    const target = await resolveTarget({ embedded: { blueprint } });
+    closers.push(async () => target.close?.());
+    return runChecks(target, CATALOG);
+  }
+
+  it.each<[string, () => string, RegExp]>([
+    ['the test user has a TOTP device (variants/mfa-totp.yaml): the stock MFA validation stage challenges it', () => resolve(import.meta.dirname, '../../compose/blueprints/variants/mfa-totp.yaml'), /an MFA code or device \(authenticator validation stage: totp\)/],
+    ['a deny stage after the password in the authentication flow', () => blueprintFile('deny-after-password'), /deny stage/],
+  ])('%s: the harness input, named (exit 2)', async (_n, blueprint, wording) => {
+    const run = await runWith(blueprint());
+    const completes = run.results.find((r) => r.id === 'login.completes')!;
+    expect(completes.diagnosis?.id).toBe('harness-login-stage-unsupported');
+    expect(completes.diagnosis?.cause).toMatch(wording);
+    expect(run.results.filter((r) => r.status === 'fail' && r.diagnosis?.id !== 'harness-login-stage-unsupported').map((r) => r.id)).toEqual([]);
+    expect(exitCodeFor(run)).toBe(2);
+  });
+
+  it('a custom flow with the password on the identification page passes end to end', async () => {
+    const run = await runWith(blueprintFile('inline-password'));
+    expect(run.results.filter((r) => r.status === 'fail').map((r) => `${r.id}: ${r.actual}`)).toEqual([]);
+    expect(run.transcript.some((e) => e.method === 'POST' && e.url.includes('/api/v3/flows/executor/osticket-login/') && /"password"/.test(e.requestBody ?? '') && /uid_field/.test(e.requestBody ?? ''))).toBe(true);
+    expect(run.verdict).toBe('pass');
   });
 });

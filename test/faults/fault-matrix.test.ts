@@ -58,6 +58,7 @@ const CASES: FaultCase[] = [
   { name: 'a policy that denies the user', cfg: { embedded: { blueprint: variant('policy-denies-user') } }, top: 'policy-denies-user' },
   { name: 'an encryption key (JWE ID token)', cfg: { embedded: { blueprint: variant('encryption-key') } }, top: 'id-token-encrypted' },
   { name: 'wrong test-user password (harness input)', cfg: { user: { password: 'certainly-not-the-password' } }, top: 'harness-wrong-password', verdict: 'error' },
+  { name: 'test user with a TOTP device: MFA a headless login cannot pass (harness input)', cfg: { embedded: { blueprint: variant('mfa-totp') } }, top: 'harness-login-stage-unsupported', verdict: 'error' },
 ];
 
 async function runCase(c: FaultCase): Promise<RunResult> {
