@@ -38,10 +38,10 @@ export function sourceNewerThan(root, sinceMs) {
 /** @returns {{ kind: 'dist' | 'sources' | 'none', reason: string }} */
 export function chooseEntry(root) {
   const haveSources = existsSync(join(root, 'helpers', 'cli', 'main.ts'));
-  const stampMs = mtime(join(root, STAMP));
-  const haveDist = stampMs !== undefined && existsSync(join(root, 'dist', 'helpers', 'cli', 'main.js'));
+  const haveDist = existsSync(join(root, 'dist', 'helpers', 'cli', 'main.js'));
   if (!haveSources) return haveDist ? { kind: 'dist', reason: 'installed package' } : { kind: 'none', reason: 'neither dist/ nor the sources are there; reinstall oidc-harness' };
-  if (!haveDist) return { kind: 'sources', reason: 'dist/ is not built (npm run build)' };
+  const stampMs = mtime(join(root, STAMP));
+  if (!haveDist || stampMs === undefined) return { kind: 'sources', reason: 'dist/ is not built (npm run build)' };
   const newer = sourceNewerThan(root, stampMs);
   return newer ? { kind: 'sources', reason: `${newer} changed after the last build (npm run build)` } : { kind: 'dist', reason: 'dist/ is up to date' };
 }

@@ -112,7 +112,7 @@ export interface ServedReference {
  * Spawns `oidc-harness serve-reference --port 0 [...args]` and resolves once it has printed its base URL (the
  * event), or rejects when it exits first or prints nothing within `patience(timeoutMs)`.
  */
-export async function serveReference(args: string[] = [], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ServedReference> {
+export async function serveReference(args: string[] = [], opts: ServeOptions = {}): Promise<ServedReference> {
   const release = await slots.acquire();
   try {
     return await startServeReference(args, opts);
@@ -121,11 +121,19 @@ export async function serveReference(args: string[] = [], opts: { env?: Record<s
   }
 }
 
-function startServeReference(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number }): Promise<ServedReference> {
+/** `bin`/`cwd`: another copy of the CLI (e.g. installed from the packed tarball) and where it runs. */
+interface ServeOptions {
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  bin?: string;
+  cwd?: string;
+}
+
+function startServeReference(args: string[], opts: ServeOptions): Promise<ServedReference> {
   const timeoutMs = patience(opts.timeoutMs ?? 10_000);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, 'serve-reference', '--port', '0', ...args], {
-    cwd: REPO,
+  const child = spawn(process.execPath, [opts.bin ?? BIN, 'serve-reference', '--port', '0', ...args], {
+    cwd: opts.cwd ?? REPO,
     env: opts.env ?? childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
