@@ -4,6 +4,7 @@
  * version profile. It stands in for authentik where authentik cannot run; it never replaces runs against it.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -88,7 +89,12 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     : loadBlueprint(opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH, { env });
 
   reportBlueprint(blueprint, opts.log);
-  const { signing: signingKey, encryption: encryptionKey } = await providerKeys(blueprint, features.kidStyle, opts.keyCacheDir);
+  const source = () => {
+    const name = opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH;
+    return { name, text: opts.blueprintText ?? readFileSync(name, 'utf8') };
+  };
+  const keyCache = opts.keyCacheDir ? { dir: opts.keyCacheDir, source: source() } : undefined;
+  const { signing: signingKey, encryption: encryptionKey } = await providerKeys(blueprint, features.kidStyle, keyCache);
   // TLS material (it writes the CA to tlsDir) before anything listens: a failure here must leave nothing running.
   let tlsMaterial: { cert: string; key: string; caPem?: string; caPath?: string } | null = null;
   if (opts.tls === true) tlsMaterial = makeThrowawayTls(opts.tlsDir ?? resolve(process.cwd(), 'reports'));

@@ -1,6 +1,6 @@
 /**
  * The reference provider's generated RSA keys, kept between runs in a file beside the reports (issue 12: an RSA
- * key per start cost 0.15-0.5 s of every cold run). One file per blueprint (by a hash of the resolved blueprint),
+ * key per start cost 0.15-0.5 s of every cold run). One file per blueprint (by a hash of its path and text),
  * mode 0600, saying in its first field that these are TEST KEYS of a stand-in provider. The kid is derived from the
  * key at every start with the profile's rule, as authentik derives it from the stored certificate.
  *
@@ -25,8 +25,14 @@ interface CacheFile {
   encryption: string | null;
 }
 
-export function keyCachePath(dir: string, blueprint: ResolvedBlueprint): string {
-  const id = createHash('sha256').update(JSON.stringify(blueprint)).digest('hex').slice(0, 16);
+/** Which blueprint: its path (or name) and its text, as given (the resolved form carries fresh random ids). */
+export interface BlueprintSource {
+  name: string;
+  text: string;
+}
+
+export function keyCachePath(dir: string, source: BlueprintSource): string {
+  const id = createHash('sha256').update(`${source.name}\n${source.text}`).digest('hex').slice(0, 16);
   return join(dir, `reference-provider-test-keys.${id}.json`);
 }
 
@@ -46,10 +52,11 @@ function readCache(file: string, style: ProfileFeatures['kidStyle'], wantEncrypt
 export async function providerKeys(
   blueprint: ResolvedBlueprint,
   style: ProfileFeatures['kidStyle'],
-  dir: string | undefined,
+  cache: { dir: string; source: BlueprintSource } | undefined,
 ): Promise<{ signing: RsaKey; encryption: RsaKey | null }> {
   const wantEncryption = Boolean(blueprint.provider.encryption_key);
-  const file = dir ? keyCachePath(dir, blueprint) : undefined;
+  const dir = cache?.dir;
+  const file = cache ? keyCachePath(cache.dir, cache.source) : undefined;
   const cached = file ? readCache(file, style, wantEncryption) : undefined;
   if (cached) return cached;
   const [signing, encryption] = await Promise.all([generateRsaKey(style), wantEncryption ? generateRsaKey(style) : Promise.resolve(null)]);
