@@ -8,7 +8,9 @@
 #   3. POST identification JSON (same ?query=)      -> 302 to self, re-GET              -> ak-stage-password
 #   4. POST password JSON                           -> 302 to self, re-GET              -> xak-flow-redirect {to}
 #   5. GET  <to> (authorize again, rotated session) -> 302 <redirect_uri>?code=&state= (providers/oauth2/views/authorize.py)
-#      (explicit consent: executor GET -> ak-stage-consent, POST the echoed token with X-authentik-CSRF)
+#      (explicit consent: 302 to the consent flow; its executor GET -> ak-stage-consent, POST the echoed token with
+#       X-authentik-CSRF; once consent is stored the executor GET answers 302 to itself, then xak-flow-redirect
+#       with the code: authentik.md §13 "Explicit consent once stored")
 #   6. POST /application/o/token/ form body, client_secret_basic                         (providers/oauth2/views/token.py)
 #   7. GET  /application/o/userinfo/ with the Bearer token                               (providers/oauth2/views/userinfo.py)
 #
@@ -124,19 +126,24 @@ code_url=""
 if [ "$status" = 302 ] && [[ "$(location)" == "$REDIRECT_URI"* ]]; then
   code_url="$(location)"
 elif [ "$status" = 302 ] && [[ "$(location)" == */if/flow/* ]]; then
-  # Explicit consent: executor -> ak-stage-consent; POST the echoed token with the CSRF header (authentik.md §8
-  # step 6, "Cookies and CSRF": authenticated executor POSTs need X-authentik-CSRF = the authentik_csrf cookie).
+  # Explicit consent: the authorization flow runs in the executor. Consent not stored yet: ak-stage-consent; POST the
+  # echoed token with the CSRF header (authentik.md §8 step 6, "Cookies and CSRF": authenticated executor POSTs need
+  # X-authentik-CSRF = the authentik_csrf cookie). Consent already stored: the stage passes by itself (302 to the
+  # executor, followed by executor_get) and the flow ends in xak-flow-redirect with the code (authentik.md §13).
   loc="$(location)"; cflow="${loc%%\?*}"; cflow="${cflow#"$BASE"}"; cflow="${cflow#/if/flow/}"; cflow="${cflow%/}"
   cexec="$BASE/api/v3/flows/executor/$cflow/?query=$(urlenc "${loc#*\?}")"
   component="$(executor_get "$cexec")"
-  [ "$component" = ak-stage-consent ] || die "expected ak-stage-consent, got $component"
-  say "flow $cflow: consent"
-  token="$(json_field token)"
-  csrf="$(awk '$6 == "authentik_csrf" { v = $7 } END { print v }' "$jar")"
-  [ -n "$csrf" ] || die "no authentik_csrf cookie after login"
-  component="$(python3 -c 'import json,sys; print(json.dumps({"component":"ak-stage-consent","token":sys.argv[1]}))' "$token" |
-    executor_post "$cexec" -H "X-authentik-CSRF: $csrf")"
-  [ "$component" = xak-flow-redirect ] || die "expected xak-flow-redirect after consent, got $component"
+  if [ "$component" = ak-stage-consent ]; then
+    say "flow $cflow: consent"
+    token="$(json_field token)"
+    csrf="$(awk '$6 == "authentik_csrf" { v = $7 } END { print v }' "$jar")"
+    [ -n "$csrf" ] || die "no authentik_csrf cookie after login"
+    component="$(python3 -c 'import json,sys; print(json.dumps({"component":"ak-stage-consent","token":sys.argv[1]}))' "$token" |
+      executor_post "$cexec" -H "X-authentik-CSRF: $csrf")"
+  else
+    say "flow $cflow: consent already given"
+  fi
+  [ "$component" = xak-flow-redirect ] || die "expected ak-stage-consent or xak-flow-redirect in flow $cflow, got $component"
   code_url="$(json_field to)"
 else
   die "the second authorize answered $status $(location | sed 's/[?].*//') instead of a redirect to the Redirect URI"

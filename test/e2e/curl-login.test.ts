@@ -1,7 +1,9 @@
 /**
  * Issue 2 "Done when": a curl-only login (authorize -> executor GETs/POSTs with a cookie jar -> code -> token ->
  * userinfo) works against the reference provider exactly as authentik.md §8 and §11's checklist describe.
- * Runs examples/curl-login.sh against providers started here, and checks it prints the claims and nothing secret.
+ * Runs examples/curl-login.sh against providers started here, and checks it prints the claims and nothing secret;
+ * with explicit consent both before and after the consent is stored (authentik.md §13: stored consent still routes
+ * authorize through the consent flow, whose executor answers 302 to itself and then the code).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -70,6 +72,18 @@ describe.skipIf(missing !== null)(`examples/curl-login.sh${missing ? ` (skipped:
     expect(claims.preferred_username).toBe(c.username);
     expect(r.stderr).toMatch(/curl-login: userinfo/);
     expectNoSecret(r.stdout + r.stderr, c);
+  });
+
+  it('explicit consent once stored: the consent flow passes by itself (302 to itself, then the code in xak-flow-redirect)', async () => {
+    const c = guideCredentials(consent.blueprint);
+    const first = await login(consent, c);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await login(consent, c);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/consent already given/);
+    expect(again.stderr).not.toMatch(/flow [^:]+: consent\n/);
+    expect((JSON.parse(again.stdout) as { email?: string }).email).toBe(c.email);
+    expectNoSecret(again.stdout + again.stderr, c);
   });
 
   it('a wrong password stops at the password stage with its error, exit 1', async () => {
