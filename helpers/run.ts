@@ -17,8 +17,8 @@ export interface HarnessRunOptions {
   reportDir?: string;
   only?: Area[];
   onProgress?: RunOptions['onProgress'];
-  /** Called once the target is resolved (CLI: "target ready" line, budget notice). */
-  onTarget?: (target: Target) => void;
+  /** Called once the target is resolved (CLI: "target ready" line, budget notice), with how long that took. */
+  onTarget?: (target: Target, readyMs: number) => void;
 }
 
 export interface HarnessRun {
@@ -35,11 +35,15 @@ export async function harnessRun(cfg: HarnessConfig, opts: HarnessRunOptions = {
   secrets.add(cfg.client?.secret, 'client_secret');
   secrets.add(cfg.user?.password, 'password');
   // The report folder also keeps the embedded provider's generated test keys between runs (key-cache.ts).
+  // Starting the target (the embedded provider loading a blueprint, containers) is timed apart from the checks.
+  const t0 = performance.now();
   const target = await resolveTarget(cfg, { keyCacheDir: opts.reportDir });
+  const readyMs = Math.round(performance.now() - t0);
   let run: RunResult;
   try {
-    opts.onTarget?.(target);
+    opts.onTarget?.(target, readyMs);
     run = await runChecks(target, CATALOG, { secrets, only: opts.only, onProgress: opts.onProgress, acknowledge: cfg.acknowledge });
+    run.measurements['target.readyMs'] = readyMs;
   } finally {
     await target.close?.();
   }

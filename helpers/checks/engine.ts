@@ -70,6 +70,7 @@ export interface RunOptions {
 export function networkDiagnosis(e: HttpError): DiagnosisId {
   if (e.code === 'BUDGET') return 'request-budget-exhausted';
   if (e.code === 'DEADLINE') return 'run-deadline-exceeded';
+  if (e.code === 'TOO_LARGE') return 'response-too-large';
   if (e.code === 'TLS_HOSTNAME_MISMATCH') return 'tls-hostname-mismatch';
   if (e.code.startsWith('TLS_')) return 'tls-untrusted';
   return 'authentik-unreachable';

@@ -74,9 +74,9 @@ async function runAndReport(cfg: HarnessConfig, opts: Record<string, unknown>, i
   const { run, redact } = await harnessRun(cfg, {
     reportDir: o.report,
     only: parseAreas(o.only),
-    onTarget: (t) => {
+    onTarget: (t, readyMs) => {
       if (o.json) return;
-      io.err(`target: ${stripControl(t.description)}\n`);
+      io.err(`target: ${stripControl(t.description)} (ready in ${(readyMs / 1000).toFixed(1)} s)\n`);
       if (t.readOnly) io.err(`live mode: read-only, one login at a time, at most ${t.requestBudget ?? 'unbounded'} requests\n`);
     },
     onProgress: progress?.onProgress,

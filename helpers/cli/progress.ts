@@ -9,8 +9,9 @@ import type { CliIo } from './main.ts';
 const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' } as const;
 
 export function createProgress(io: CliIo, color: boolean): { onProgress: NonNullable<RunOptions['onProgress']>; done: () => void } {
-  const started = Date.now();
-  const secs = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  // The clock starts with the first check, not before: the target's start is timed on its own line (issue 9 §9).
+  let started: number | undefined;
+  const secs = () => `${((Date.now() - (started ?? Date.now())) / 1000).toFixed(1)} s`;
   const paint = (status: keyof typeof MARK) => {
     const m = MARK[status];
     if (!color) return m;
@@ -19,6 +20,7 @@ export function createProgress(io: CliIo, color: boolean): { onProgress: NonNull
   let live = false;
   return {
     onProgress(e) {
+      started ??= Date.now();
       const n = `[${String(e.index + 1).padStart(2)}/${e.total}]`;
       if (io.isTTY) {
         if (e.phase === 'start') {

@@ -96,6 +96,7 @@ export type DiagnosisId =
   | 'tls-untrusted'
   | 'tls-hostname-mismatch'
   | 'request-budget-exhausted'
+  | 'response-too-large'
   | 'run-deadline-exceeded';
 
 /** What osTicket shows for nearly every OAuth2 failure (osticket.md §3 "OAuth2 failures are silent", §11). */
@@ -179,6 +180,7 @@ const TITLES: Record<DiagnosisId, string> = {
   'osticket-login-failed-silently': 'osTicket dropped the login without a reason',
   'run-deadline-exceeded': 'Run deadline exceeded',
   'request-budget-exhausted': 'Request budget exhausted',
+  'response-too-large': 'An answer is too large to be read',
 };
 
 const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
@@ -777,6 +779,15 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
     cause: 'The whole run took longer than its deadline (a slow or hanging server, or a deadline too short for this target).',
     fix: 'Look at the slowest exchanges in the transcript; if the target is merely slow, raise deadlineMs (and requestTimeoutMs) in the --config file.',
     refs: ['helpers/target-types.ts (deadlineMs)', 'DESIGN.md "Bad input and secrets"'],
+  },
+  'response-too-large': {
+    side: 'authentik',
+    rank: 8,
+    symptom: 'A page or document that authentik serves in a few kilobytes is megabytes long (or its headers overflow): browsers and clients time out, refuse it, or run out of memory.',
+    cause: "The answer at the URL named in the detail is larger than the harness reads (maxBodyBytes, 2 MB by default). authentik's discovery, JWKS, token, userinfo and flow answers are a few kilobytes, so something else answers there (a proxy error page, a file server, a loop), or a header is repeated without end.",
+    fix: 'Open the URL named in the detail and see what answers it; point --issuer / --authentik at the authentik application URL, and fix the proxy in front of authentik. Only if the answer is really that large and expected, raise maxBodyBytes in the --config file (or --max-body-bytes).',
+    distinguish: 'discovery-malformed: a small answer that is not a discovery document. authentik-unreachable: no answer at all.',
+    refs: ['helpers/http/client.ts (maxBodyBytes cap)', 'DESIGN.md "Bad input and secrets" (every body a size cap)'],
   },
   'request-budget-exhausted': {
     side: 'harness',

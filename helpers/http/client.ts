@@ -300,6 +300,12 @@ export function createHttp(opts: HttpOptions = {}): Http {
         notes.push(`response body larger than ${options.maxBodyBytes} bytes: cut there`);
       }
       if (notes.length) ex.notes = notes;
+      if (truncated) {
+        // A document read in part cannot be judged ("not JSON" would be a wrong diagnosis): say how large it is.
+        const declared = Number(resHeaders.get('content-length'));
+        const size = Number.isFinite(declared) && declared > options.maxBodyBytes ? megabytes(declared) : `more than ${megabytes(options.maxBodyBytes)}`;
+        return fail(ex, 'TOO_LARGE', `the ${status} response from ${where} is too large (${size}; the harness reads at most ${megabytes(options.maxBodyBytes)}: maxBodyBytes / --max-body-bytes)`);
+      }
       transcript.add(ex);
 
       return {
@@ -333,6 +339,11 @@ export function createAgent(opts: Pick<HttpOptions, 'timeoutMs' | 'resolve' | 'c
     bodyTimeout: Math.max(timeoutMs, 1_000) * 3,
     keepAliveTimeout: 4_000,
   });
+}
+
+/** "50.0 MB" (MiB, one decimal). */
+export function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 function jar(actor: Actor): CookieJar {

@@ -21,6 +21,7 @@ export type HttpErrorCode =
   | 'TLS_ERROR'
   | 'BAD_URL'
   | 'CLOSED'
+  | 'TOO_LARGE'
   | 'NETWORK';
 
 interface Describable {
@@ -94,6 +95,8 @@ export function classifyNetworkError(err: unknown, d: Describable): { code: Http
     return { code: 'TLS_ERROR', rawCode: c, message: `TLS error with ${d.where} (${c})` };
   if ((c = has('UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT')))
     return { code: 'TIMEOUT', rawCode: c, message: `no answer from ${d.where} in time (${c})` };
+  if ((c = has('UND_ERR_HEADERS_OVERFLOW', 'HPE_HEADER_OVERFLOW')))
+    return { code: 'TOO_LARGE', rawCode: c, message: `the response headers from ${d.where} are too large (${c}; a Set-Cookie storm or a misbehaving proxy)` };
   if ((c = has('ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE')))
     return { code: 'ECONNRESET', rawCode: c, message: `connection to ${d.where} was closed before a complete response (${c})` };
   if ((c = has('UND_ERR_CLIENT_DESTROYED', 'UND_ERR_DESTROYED', 'UND_ERR_CLOSED')))
