@@ -9,6 +9,7 @@ import type { Area, RunResult } from './checks/types.ts';
 import type { HarnessConfig } from './config.ts';
 import { Secrets } from './http/index.ts';
 import { writeReports, type WrittenReports } from './report/index.ts';
+import { lockReportDir } from './report/files.ts';
 import { resolveTarget } from './target.ts';
 import type { Target } from './target-types.ts';
 
@@ -35,6 +36,16 @@ export async function harnessRun(cfg: HarnessConfig, opts: HarnessRunOptions = {
   secrets.add(cfg.client?.secret, 'client_secret');
   secrets.add(cfg.user?.password, 'password');
   // The report folder also keeps the embedded provider's generated test keys between runs (key-cache.ts).
+  // One run at a time per report folder: a second one is refused before it starts (helpers/report/files.ts).
+  const unlock = opts.reportDir ? lockReportDir(opts.reportDir) : () => undefined;
+  try {
+    return await runLocked(cfg, opts, secrets);
+  } finally {
+    unlock();
+  }
+}
+
+async function runLocked(cfg: HarnessConfig, opts: HarnessRunOptions, secrets: Secrets): Promise<HarnessRun> {
   // Starting the target (the embedded provider loading a blueprint, containers) is timed apart from the checks.
   const t0 = performance.now();
   const target = await resolveTarget(cfg, { keyCacheDir: opts.reportDir });

@@ -1,7 +1,8 @@
 /**
  * The CLI (`oidc-harness`): `run`, `diagnose` and `serve-reference` on top of the one engine (helpers/run.ts).
  * Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 the harness could not run (bad input,
- * target unreachable, wrong test password) with one clear sentence. No stack traces; no secrets on any output.
+ * target unreachable, wrong test password) with one clear sentence, 130 interrupted by Ctrl-C (143 by SIGTERM), no
+ * report written. No stack traces; no secrets on any output.
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { Area, RunResult } from '../checks/types.ts';
@@ -71,7 +72,7 @@ async function runAndReport(cfg: HarnessConfig, opts: Record<string, unknown>, i
   const progress = o.json ? undefined : createProgress(io, color);
   // Each command loads what it needs when it runs (issue 12): --help, --version and bad input stay light.
   const { harnessRun } = await import('../run.ts');
-  const { run, redact } = await harnessRun(cfg, {
+  const work = harnessRun(cfg, {
     reportDir: o.report,
     only: parseAreas(o.only),
     onTarget: (t, readyMs) => {
@@ -81,10 +82,43 @@ async function runAndReport(cfg: HarnessConfig, opts: Record<string, unknown>, i
     },
     onProgress: progress?.onProgress,
   });
-  progress?.done();
-  if (o.json) io.out(`${escapeJsonForTerminal(redact(JSON.stringify(run, null, 2)))}\n`);
-  else io.out(`${formatConsoleSummary(run, { color, redact, reportDir: o.report })}\n`);
-  return exitCodeFor(run);
+  work.catch(() => undefined); // after an interruption its outcome is no longer awaited
+  const stop = interruption(io, o.report);
+  try {
+    const done = await Promise.race([work.then((r) => ({ r })), stop.signalled]);
+    if ('code' in done) return done.code;
+    progress?.done();
+    const { run, redact } = done.r;
+    if (o.json) io.out(`${escapeJsonForTerminal(redact(JSON.stringify(run, null, 2)))}\n`);
+    else io.out(`${formatConsoleSummary(run, { color, redact, reportDir: o.report })}\n`);
+    return exitCodeFor(run);
+  } finally {
+    stop.remove();
+  }
+}
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM during a run: one sentence saying the run was interrupted and that no report was
+ * written (reports are only ever written whole, at the end), and exit 130 / 143 (128 + the signal number, as shells
+ * report it). The bin entry exits right after, which stops whatever the run had started.
+ */
+function interruption(io: CliIo, reportDir: string | undefined): { signalled: Promise<{ code: number }>; remove: () => void } {
+  let onSignal: (sig: NodeJS.Signals) => void = () => undefined;
+  const signalled = new Promise<{ code: number }>((resolve) => {
+    onSignal = (sig) => {
+      io.err(`\noidc-harness: interrupted (${sig}): the run was stopped before it finished; no report was written${reportDir ? ` to ${reportDir}` : ''}\n`);
+      resolve({ code: sig === 'SIGINT' ? 130 : 143 });
+    };
+  });
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signalled,
+    remove: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 function baseConfig(opts: { config?: unknown }, env: NodeJS.ProcessEnv): HarnessConfig {

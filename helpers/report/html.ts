@@ -7,7 +7,7 @@
  * Every interpolated value goes through escapeHtml (helpers/report/escape.ts).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { reportDir, writeFileAtomic } from './files.ts';
 import { join } from 'node:path';
 import type { CheckResult, Diagnosis, PropertyId, RunResult, Status } from '../checks/types.ts';
 import { PROPERTIES } from '../checks/types.ts';
@@ -377,8 +377,8 @@ ${r.transcript.map((x) => exchangeDetails(x, flagged)).join('\n')}
 }
 
 export async function writeHtmlReport(run: RunResult, dir: string, opts: ReportOptions = {}): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  reportDir(dir);
   const file = join(dir, HTML_FILE);
-  await writeFile(file, renderHtmlReport(run, opts), 'utf8');
+  await writeFileAtomic(file, renderHtmlReport(run, opts));
   return file;
 }

@@ -4,7 +4,7 @@
  * (RESULTS_SCHEMA_VERSION in helpers/checks/types.ts) and written with keys in a fixed order, so two runs diff
  * cleanly and a baseline can be compared line by line.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { reportDir, writeFileAtomic } from './files.ts';
 import { join } from 'node:path';
 import type { CheckResult, Diagnosis, RunResult } from '../checks/types.ts';
 import { RESULTS_SCHEMA_VERSION, AREAS } from '../checks/types.ts';
@@ -76,9 +76,9 @@ export function toResultsJson(run: RunResult, opts: ReportOptions = {}): string 
 }
 
 export async function writeResultsJson(run: RunResult, dir: string, opts: ReportOptions = {}): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  reportDir(dir);
   const file = join(dir, RESULTS_FILE);
-  await writeFile(file, toResultsJson(run, opts), 'utf8');
+  await writeFileAtomic(file, toResultsJson(run, opts));
   return file;
 }
 

@@ -5,7 +5,7 @@
  * not go red on a warning). A run that could not start gets one <testcase> with an <error>.
  * Escaping: helpers/report/escape.ts (our own few lines; no XML library is a dependency).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { reportDir, writeFileAtomic } from './files.ts';
 import { join } from 'node:path';
 import type { Area, CheckResult, RunResult } from '../checks/types.ts';
 import { AREAS } from '../checks/types.ts';
@@ -111,8 +111,8 @@ export function toJUnitXml(run: RunResult, opts: ReportOptions = {}): string {
 }
 
 export async function writeJUnit(run: RunResult, dir: string, opts: ReportOptions = {}): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  reportDir(dir);
   const file = join(dir, JUNIT_FILE);
-  await writeFile(file, toJUnitXml(run, opts), 'utf8');
+  await writeFileAtomic(file, toJUnitXml(run, opts));
   return file;
 }

@@ -179,3 +179,52 @@ function startServeReference(args: string[], opts: ServeOptions): Promise<Served
     });
   });
 }
+
+export interface StartedCli {
+  child: ChildProcess;
+  /** Resolves once stderr or stdout matches `re` (the event a test waits for), rejects if the process ends first. */
+  waitFor: (re: RegExp) => Promise<void>;
+  /** The process's end. */
+  done: Promise<CliResult>;
+}
+
+/** Starts `node bin/oidc-harness ...args` and lets the test act on its output while it runs (e.g. send Ctrl-C). */
+export async function startCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<StartedCli> {
+  const release = await slots.acquire();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: opts.env ?? childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  const changed = () => listeners.forEach((l) => l());
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => ((stdout += d), changed()));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => ((stderr += d), changed()));
+  const limit = patience(opts.timeoutMs ?? 15_000);
+  const done = new Promise<CliResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`oidc-harness ${args.join(' ')} did not finish within ${limit} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, limit);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      release();
+      changed();
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - t0 });
+    });
+  });
+  const waitFor = (re: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (re.test(stdout) || re.test(stderr)) {
+          listeners.delete(check);
+          resolve();
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          listeners.delete(check);
+          reject(new Error(`the process ended before printing ${re}\nstdout: ${stdout}\nstderr: ${stderr}`));
+        }
+      };
+      listeners.add(check);
+      check();
+    });
+  return { child, waitFor, done };
+}
