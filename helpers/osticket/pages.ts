@@ -55,9 +55,8 @@ export function osticketBase(url: string | URL): URL {
 export function pageFirstLine(html: string): string {
   const text = decodeEntities(html.replace(/<br\s*\/?>/gi, '\n').replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, '\n').replace(/<[^>]*>/g, ''));
   for (const raw of text.split(/\r?\n/)) {
-    // eslint-disable-next-line no-control-regex
-    const line = raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim();
-    if (line) return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+    const line = printable(raw);
+    if (line) return line;
   }
   return '';
 }
@@ -65,7 +64,14 @@ export function pageFirstLine(html: string): string {
 /** A page that came instead of a redirect: PHP's own message when it starts with one, else its first line. */
 export function pageOutput(status: number, html: string): PageOutput {
   const php = phpMessageAtStart(html);
-  return { status, firstLine: php ?? pageFirstLine(html), php: php !== undefined };
+  return { status, firstLine: php !== undefined ? printable(php) : pageFirstLine(html), php: php !== undefined };
+}
+
+/** Control characters out, white space collapsed, at most 200 characters: safe to quote on a terminal. */
+function printable(line: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = line.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceProvider, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
 import { createHttp, type Http } from '../../helpers/http/index.ts';
-import { findSsoLinks, loginThroughOsticket, parseAuthorizeRequest } from '../../helpers/osticket/web-driver.ts';
+import { findSsoLinks, loginThroughOsticket, pageOutput, parseAuthorizeRequest } from '../../helpers/osticket/web-driver.ts';
 import { startOsticketStandin, type StandinConfig } from './fixtures/osticket-standin.ts';
 
 const BASE = 'http://osticket.test/';
@@ -132,5 +132,12 @@ describe('osTicket web driver', () => {
       { url: 'https://h.example/osticket/login.php?do=ext&bk=oauth2.user.p3i2', backendId: 'oauth2.user.p3i2', title: 'Sign in with Authentik', name: 'Authentik' },
     ]);
     expect(parseAuthorizeRequest('not a url')).toBeUndefined();
+  });
+
+  it('a page instead of a redirect is quoted by its first line, PHP message or not, with no control character', () => {
+    const notice = '<br />\n<b>Deprecated</b>:  Return type of X::y() should be compatible \x1b[31min <b>/var/www/a.php</b> on line <b>3</b><br />\n<html>';
+    expect(pageOutput(200, notice)).toEqual({ status: 200, php: true, firstLine: 'Deprecated: Return type of X::y() should be compatible [31min /var/www/a.php on line 3' });
+    expect(pageOutput(200, '\n\n<p>Plugin \x07error</p>\n<p>more</p>')).toEqual({ status: 200, php: false, firstLine: 'Plugin error' });
+    expect(pageOutput(200, '')).toEqual({ status: 200, php: false, firstLine: '' });
   });
 });
