@@ -69,6 +69,13 @@ export const RULES: readonly ImpactRule[] = [
       return is('breaking-other-clients', `${path.split('.').pop()} changed; osTicket does not use discovery, clients that do are affected`);
     },
   },
+  {
+    path: /^discoveryMembers$/,
+    classify: ({ added, removed }) =>
+      removed.length
+        ? is('breaking-other-clients', `no longer in discovery: ${list(removed)} (osTicket does not use discovery)`)
+        : is('harmless', `new in discovery: ${list(added)} (osTicket does not use discovery)`),
+  },
   { path: /^jwks\.keys\[\d+\]\.kidLength$/, classify: () => is('harmless', 'the key id format changed (authentik 2026.2: base64url of SHA-512); clients look keys up by kid, whatever its shape') },
   { path: /^jwks\./, classify: () => is('breaking-other-clients', 'the signing keys changed; osTicket ignores them, clients that verify tokens are affected') },
   {

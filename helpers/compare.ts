@@ -3,12 +3,16 @@
  * regression is a check that got worse (pass/warn -> fail, or pass -> warn) or a change in what the integration sees
  * that breaks osTicket or other OIDC clients; each such change is classified with its reason by compare-impact.ts.
  * Sets compare as sets: arrays of values, and the scope string authentik joins from a Python set (authentik.md §13).
+ * Every difference carries the known upgrade change behind it, or says it is none (helpers/upgrade/explain.ts);
+ * differences random by nature (scope order, a hashed sub between fresh installs) are listed apart, not counted.
  */
 import { readFileSync } from 'node:fs';
 import type { RunResult, Status } from './checks/types.ts';
 import { classifyChange, SET_STRINGS, type Impact } from './compare-impact.ts';
 import { HarnessInputError } from './config.ts';
 import { validateResultsJson } from './report/index.ts';
+import { NOTICES_LABEL } from './upgrade/known-changes.ts';
+import { explainer, separateNatural, type Explanation, type KnownRef, type NaturalVariation } from './upgrade/explain.ts';
 
 export interface StatusChange {
   id: string;
@@ -18,6 +22,10 @@ export interface StatusChange {
   regression: boolean;
   /** The new diagnosis, when the check now fails or warns. */
   diagnosis?: string;
+  /** Why it is skipped now, when it is. */
+  reason?: string;
+  /** The known upgrade change behind it, what it follows from, or "investigate". */
+  explanation: Explanation;
 }
 export interface ObservedChange {
   path: string;
@@ -29,12 +37,15 @@ export interface ObservedChange {
   reason: string;
   /** impact is not harmless. */
   regression: boolean;
+  explanation: Explanation;
 }
 export interface Comparison {
   base: { verdict: string; target: string; startedAt: string };
   next: { verdict: string; target: string; startedAt: string };
   statusChanges: StatusChange[];
   observedChanges: ObservedChange[];
+  /** Differences random by nature: not changes, not counted. */
+  natural: NaturalVariation[];
   regressions: number;
 }
 
@@ -84,22 +95,25 @@ function forTheBetter(path: string, from: unknown, to: unknown, base: RunResult,
 }
 
 export function compareRuns(base: RunResult, next: RunResult): Comparison {
+  const explain = explainer(base, next);
   const statusChanges: StatusChange[] = [];
   const ids = [...new Set([...base.results.map((r) => r.id), ...next.results.map((r) => r.id)])];
   for (const id of ids) {
     const a = base.results.find((r) => r.id === id);
     const b = next.results.find((r) => r.id === id);
-    const from = a?.status ?? 'absent';
-    const to = b?.status ?? 'absent';
+    const from: Status | 'absent' = a?.status ?? 'absent';
+    const to: Status | 'absent' = b?.status ?? 'absent';
     if (from === to) continue;
-    statusChanges.push({
+    const change = {
       id,
       title: (b ?? a)!.title,
       from,
       to,
       regression: RANK[to] > RANK[from] && !(from === 'skip' && to === 'warn'),
       ...(b?.diagnosis ? { diagnosis: b.diagnosis.id } : {}),
-    });
+      ...(to === 'skip' && b?.reason ? { reason: b.reason } : {}),
+    };
+    statusChanges.push({ ...change, explanation: explain.status(change) });
   }
   const fa = flatten(base.observed ?? {});
   const fb = flatten(next.observed ?? {});
@@ -111,15 +125,18 @@ export function compareRuns(base: RunResult, next: RunResult): Comparison {
     // A change for the better is listed, not counted (issue 9 §7): e.g. HS256 -> RS256 after selecting a Signing Key.
     const better = classified.impact !== 'harmless' && forTheBetter(path, fa[path], fb[path], base, next);
     const { impact, reason } = better ? { impact: 'harmless' as const, reason: `a change for the better, not a regression (${classified.reason})` } : classified;
-    observedChanges.push({ path, from: fa[path], to: fb[path], impact, reason, regression: impact !== 'harmless' });
+    const diff = { path, from: fa[path], to: fb[path] };
+    observedChanges.push({ ...diff, impact, reason, regression: impact !== 'harmless', explanation: explain.observed(diff) });
   }
+  const { real, natural } = separateNatural(base, next, observedChanges);
   const summary = (r: RunResult) => ({ verdict: r.verdict, target: r.target.description, startedAt: r.startedAt });
   return {
     base: summary(base),
     next: summary(next),
     statusChanges,
-    observedChanges,
-    regressions: statusChanges.filter((c) => c.regression).length + observedChanges.filter((c) => c.regression).length,
+    observedChanges: real,
+    natural,
+    regressions: statusChanges.filter((c) => c.regression).length + real.filter((c) => c.regression).length,
   };
 }
 
@@ -129,6 +146,20 @@ const IMPACT_HEADINGS: Record<Impact, string> = {
   harmless: 'harmless',
 };
 
+/** The tag after each difference: the known change behind it, what it follows from, or "investigate". */
+export function explanationTag(e: Explanation): string {
+  if (e.kind === 'known') return `[known: ${e.change.id}, ${e.change.version}]`;
+  if (e.kind === 'follows') return `[follows: ${e.from}]`;
+  return `[${e.note}]`;
+}
+
+/** The known changes a comparison names, once each, with who notices and the source. */
+export function knownChangesNamed(c: Comparison): KnownRef[] {
+  const byId = new Map<string, KnownRef>();
+  for (const x of [...c.statusChanges, ...c.observedChanges]) if (x.explanation.kind === 'known') byId.set(x.explanation.change.id, x.explanation.change);
+  return [...byId.values()];
+}
+
 export function formatComparison(c: Comparison): string {
   const lines: string[] = [];
   const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
@@ -137,21 +168,53 @@ export function formatComparison(c: Comparison): string {
   lines.push('');
   if (c.regressions === 0 && c.statusChanges.length === 0 && c.observedChanges.length === 0) {
     lines.push('No difference in check results or in what the integration sees.');
-    return lines.join('\n');
+  } else {
+    lines.push(c.regressions ? `REGRESSIONS: ${c.regressions}` : 'No regression; differences below.');
+    lines.push(...formatDifferences(c));
   }
-  lines.push(c.regressions ? `REGRESSIONS: ${c.regressions}` : 'No regression; differences below.');
-  if (c.statusChanges.length) {
-    lines.push('', 'Check results that changed:');
-    for (const s of c.statusChanges) lines.push(`  ${s.regression ? '✗' : '·'} ${s.id}: ${s.from} -> ${s.to}${s.diagnosis ? ` [${s.diagnosis}]` : ''}`);
-  }
-  if (c.observedChanges.length) {
-    lines.push('', 'What the integration sees that changed:');
-    for (const impact of ['breaking-osticket', 'breaking-other-clients', 'harmless'] as const) {
-      const these = c.observedChanges.filter((o) => o.impact === impact);
-      if (!these.length) continue;
-      lines.push(`  ${IMPACT_HEADINGS[impact]}:`);
-      for (const o of these) lines.push(`    ${o.regression ? '✗' : '·'} ${o.path}: ${show(o.from)} -> ${show(o.to)} (${o.reason})`);
-    }
+  if (c.natural.length) {
+    lines.push('', 'Random by nature (not a change, not counted):');
+    for (const n of c.natural) lines.push(`    · ${n.path}: ${show(n.from)} -> ${show(n.to)} (${n.reason})`);
   }
   return lines.join('\n');
+}
+
+/** A value's change; for two lists only what was added and removed (a discovery document has two dozen members). */
+function showChange(from: unknown, to: unknown): string {
+  const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
+  if (!Array.isArray(from) || !Array.isArray(to)) return `${show(from)} -> ${show(to)}`;
+  const added = to.filter((x) => !from.includes(x));
+  const removed = from.filter((x) => !to.includes(x));
+  return [added.length ? `+${show(added)}` : '', removed.length ? `-${show(removed)}` : ''].filter(Boolean).join(' ') || `${show(from)} -> ${show(to)}`;
+}
+
+/** Check results and observed values that changed, each with its tag, then the known changes they name. */
+export function formatDifferences(c: Comparison, opts: { namedChanges?: boolean; collapseFollows?: boolean } = {}): string[] {
+  const lines: string[] = [];
+  const shown = <T extends { explanation: Explanation }>(xs: T[]) => (opts.collapseFollows ? xs.filter((x) => x.explanation.kind !== 'follows') : xs);
+  const statuses = shown(c.statusChanges);
+  const observed = shown(c.observedChanges);
+  if (statuses.length) {
+    lines.push('', 'Check results that changed:');
+    for (const s of statuses) {
+      lines.push(`  ${s.regression ? '✗' : '·'} ${s.id}: ${s.from} -> ${s.to}${s.diagnosis ? ` [${s.diagnosis}]` : ''} ${explanationTag(s.explanation)}`);
+    }
+  }
+  if (observed.length) {
+    lines.push('', 'What the integration sees that changed:');
+    for (const impact of ['breaking-osticket', 'breaking-other-clients', 'harmless'] as const) {
+      const these = observed.filter((o) => o.impact === impact);
+      if (!these.length) continue;
+      lines.push(`  ${IMPACT_HEADINGS[impact]}:`);
+      for (const o of these) lines.push(`    ${o.regression ? '✗' : '·'} ${o.path}: ${showChange(o.from, o.to)} (${o.reason}) ${explanationTag(o.explanation)}`);
+    }
+  }
+  const hidden = c.statusChanges.length - statuses.length + c.observedChanges.length - observed.length;
+  if (hidden) lines.push('', `and ${hidden} more that follow from those (checks skipped, values no longer seen): see compare for each`);
+  const named = opts.namedChanges === false ? [] : knownChangesNamed(c);
+  if (named.length) {
+    lines.push('', 'Known upgrade changes behind these differences:');
+    for (const k of named) lines.push(`  ${k.id} (authentik ${k.version}; who notices: ${NOTICES_LABEL[k.notices]}): ${k.what}. Source: ${k.source}`);
+  }
+  return lines;
 }

@@ -16,6 +16,8 @@ import type { Target } from './target-types.ts';
 export interface HarnessRunOptions {
   /** Write results.json, junit.xml and report.html here. */
   reportDir?: string;
+  /** Embedded: keep the reference provider's generated test keys here (default: reportDir). */
+  keyCacheDir?: string;
   only?: Area[];
   onProgress?: RunOptions['onProgress'];
   /** Called once the target is resolved (CLI: "target ready" line, budget notice), with how long that took. */
@@ -48,7 +50,7 @@ export async function harnessRun(cfg: HarnessConfig, opts: HarnessRunOptions = {
 async function runLocked(cfg: HarnessConfig, opts: HarnessRunOptions, secrets: Secrets): Promise<HarnessRun> {
   // Starting the target (the embedded provider loading a blueprint, containers) is timed apart from the checks.
   const t0 = performance.now();
-  const target = await resolveTarget(cfg, { keyCacheDir: opts.reportDir });
+  const target = await resolveTarget(cfg, { keyCacheDir: opts.keyCacheDir ?? opts.reportDir });
   const readyMs = Math.round(performance.now() - t0);
   let run: RunResult;
   try {

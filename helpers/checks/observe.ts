@@ -9,6 +9,8 @@ import { isObject, type CheckContext, type FetchedDoc, type OsticketLoginFact } 
 
 export interface Observed {
   discovery?: Record<string, unknown>;
+  /** Every member the discovery document has (a version that adds or drops one shows here). */
+  discoveryMembers?: string[];
   jwks?: { keys: Array<{ kty?: unknown; alg?: unknown; use?: unknown; kidLength?: number }> } | { problem: string };
   tokenResponse?: { token_type?: unknown; scope?: unknown; expires_in?: unknown; id_token: boolean; refresh_token: boolean };
   idToken?: { format: string; alg?: string; kid: boolean; claims: string[]; values: Record<string, unknown> };
@@ -47,7 +49,10 @@ export async function observe(ctx: CheckContext): Promise<Observed & { authentik
 async function observeRaw(ctx: CheckContext): Promise<Observed> {
   const out: Observed = {};
   const disc = await ctx.peek<FetchedDoc>('discovery');
-  if (disc?.ok && isObject(disc.json)) out.discovery = pick(disc.json, DISCOVERY_KEYS);
+  if (disc?.ok && isObject(disc.json)) {
+    out.discovery = pick(disc.json, DISCOVERY_KEYS);
+    out.discoveryMembers = Object.keys(disc.json).sort();
+  }
   const jwks = await ctx.peek<FetchedDoc>('jwks');
   if (jwks) {
     const keys = isObject(jwks.json) && Array.isArray(jwks.json.keys) ? jwks.json.keys : undefined;
