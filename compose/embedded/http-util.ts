@@ -62,3 +62,8 @@ export function appendSetCookie(res: ServerResponse, cookie: string): void {
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
+
+/** An absolute URL (or a scheme-relative one), refused as a `next` (authentik/lib/utils/urls.py is_url_absolute). */
+export function isUrlAbsolute(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('//');
+}

@@ -45,6 +45,9 @@ describe('blueprint loader', () => {
     expect(() => parseBlueprint(guide.replace('sub_mode: user_email', 'sub_mode: user_nickname'), 'bad.yaml', { env: {} }))
       .toThrow(/^Blueprint bad\.yaml, entry 1 \(authentik_providers_oauth2\.oauth2provider "osticket-provider"\): sub_mode "user_nickname"/);
     expect(() => parseBlueprint('version: 2\nentries: []\n', 'v.yaml')).toThrow(/version: 1/);
+    // required since 2024.10 (the provider serializer refuses a provider without an invalidation flow)
+    expect(() => parseBlueprint(guide.replace(/\s+invalidation_flow: .*\n/, '\n'), 'x.yaml', { env: {} })).toThrow(/invalidation_flow is required/);
+    expect(() => parseBlueprint(guide.replace('slug: osticket', 'slug: os ticket'), 'x.yaml', { env: {} })).toThrow(/slug "os ticket" is not a valid slug/);
     expect(() => loadBlueprint('/nonexistent/blueprint.yaml')).toThrow(/cannot be read: ENOENT/);
   });
 

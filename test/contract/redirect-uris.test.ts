@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetch } from 'undici';
-import { DEFAULT_BLUEPRINT_PATH, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
+import { DEFAULT_BLUEPRINT_PATH, parseBlueprint, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
+import { pythonFullmatch } from '../../compose/embedded/python-re.ts';
 import { authorizePath, Client, exchange, loginForCallback, REDIRECT_URI, start, variant } from './support.ts';
 
 const guide = readFileSync(DEFAULT_BLUEPRINT_PATH, 'utf8');
@@ -22,7 +23,7 @@ beforeAll(async () => {
   [ref, regex, badRegex, empty, noGrants, noGrantsOld] = await Promise.all([
     start(),
     start({ blueprintPath: variant('redirect-regex-broad') }),
-    start({ blueprintText: guide.replace(/- matching_mode: strict\n(\s+)url: .*\n/, "- matching_mode: regex\n$1url: 'https://osticket\\.company/(unclosed'\n") }),
+    start(),
     start({ blueprintText: guide.replace(/redirect_uris:\n\s+- matching_mode: strict\n\s+url: .*\n/, 'redirect_uris: []\n') }),
     start({ blueprintPath: variant('grant-types-empty') }),
     start({ blueprintPath: variant('grant-types-empty'), profile: '2025.10' }),
@@ -87,7 +88,22 @@ describe('regex matching (Python re.fullmatch)', () => {
     expect((await authorize(regex.url, { redirect_uri: REDIRECT_URI.replace('https:', 'http:') })).status).toBe(400);
   });
 
-  it('a stored regex that does not compile gives the Redirect URI Error page, not a server error', async () => {
+  it('a Regex redirect URI that does not compile is refused when the blueprint is applied: "Invalid Regex Pattern: +"', () => {
+    // providers/oauth2/api/providers.py RedirectURISerializer.validate (authentik.md §3, §13)
+    for (const url of ['+', 'https://osticket\\.company/(unclosed']) {
+      const text = guide.replace(/- matching_mode: strict\n(\s+)url: .*\n/, `- matching_mode: regex\n$1url: '${url}'\n`);
+      expect(() => parseBlueprint(text, 'bad.yaml', { env: {} })).toThrow(`redirect_uris[0]: Invalid Regex Pattern: ${url}.`);
+    }
+    const named = guide.replace(/- matching_mode: strict\n(\s+)url: .*\n/, "- matching_mode: regex\n$1url: 'https://(?P<host>osticket)\\.company/.*'\n");
+    expect(parseBlueprint(named, 'named.yaml', { env: {} }).provider.redirect_uris[0]!.url).toContain('(?P<host>');
+    // Python syntax is matched with Python's meaning: named groups, back-references, \Z
+    expect(pythonFullmatch('https://(?P<h>osticket)\\.company/(?P=h)/.*', 'https://osticket.company/osticket/cb')).toBe(true);
+    expect(pythonFullmatch('https://osticket\\.company/cb\\Z', 'https://osticket.company/cb')).toBe(true);
+    expect(pythonFullmatch('https://osticket\\.company/cb\\Z', 'https://osticket.company/cbZ')).toBe(false);
+  });
+
+  it('a stored regex that does not compile (saved before validation) gives the Redirect URI Error page, not a server error', async () => {
+    badRegex.blueprint.provider.redirect_uris.splice(0, 1, { matching_mode: 'regex', url: 'https://osticket\\.company/(unclosed', redirect_uri_type: 'authorization' });
     const r = await authorize(badRegex.url, {});
     expect(r.status).toBe(400);
     expect(await r.text()).toContain('Redirect URI Error');

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FrontContext } from '../context.ts';
-import { parseCookies, readBody, send, sendJson } from '../http-util.ts';
+import { isUrlAbsolute, parseCookies, readBody, send, sendJson } from '../http-util.ts';
 import { CSRF_COOKIE, SESSION_COOKIE, type AkSession, type FlowPlan, type PlannedBinding } from '../sessions.ts';
 import { flowInfo, userInfo } from './challenge.ts';
 import { executorContext, FlowNonApplicable, nextBinding, planFlow, sessionUser } from './planner.ts';
@@ -35,11 +35,6 @@ function checkCsrf(req: IncomingMessage, session: AkSession, cookies: Record<str
   const header = String(req.headers['x-authentik-csrf'] ?? '');
   const cookie = cookies[CSRF_COOKIE] ?? '';
   if (!session.csrf || !header || header !== cookie || header !== session.csrf) throw new ExecutorError('CSRF Failed');
-}
-
-/** An absolute URL (or a scheme-relative one) is refused as `next` (lib/utils/urls.py is_url_absolute). */
-export function isUrlAbsolute(url: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('//');
 }
 
 type Call = FlowCall;

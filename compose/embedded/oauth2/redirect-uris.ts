@@ -1,6 +1,7 @@
 /** Redirect URI matching (authentik/providers/oauth2/views/authorize.py check_redirect_uri, authentik.md §3). */
 import type { FrontContext } from '../context.ts';
 import type { RedirectUri } from '../blueprints/index.ts';
+import { pythonFullmatch } from '../python-re.ts';
 
 /** The entries used for login: all of them before 2026.5, the `authorization` ones since. */
 export function loginRedirectUris(fc: FrontContext): RedirectUri[] {
@@ -11,10 +12,6 @@ export function loginRedirectUris(fc: FrontContext): RedirectUri[] {
 export function redirectAllowed(fc: FrontContext, uri: string): boolean {
   return loginRedirectUris(fc).some((r) => {
     if (r.matching_mode === 'strict') return r.url === uri;
-    try {
-      return new RegExp(`^(?:${r.url})$`).test(uri);
-    } catch {
-      return false;
-    }
+    return pythonFullmatch(r.url, uri);
   });
 }

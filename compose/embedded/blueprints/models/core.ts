@@ -43,6 +43,8 @@ export const coreFamily: ModelFamily = {
       const engine = all.policy_engine_mode ?? 'any';
       if (engine !== 'any' && engine !== 'all') fail(ctx, 'policy_engine_mode must be any or all');
       const app: ResolvedApplication = { id, slug: str(all.slug, ctx, 'slug'), name: str(all.name, ctx, 'name'), policy_engine_mode: engine, bindings: [] };
+      // a SlugField (Application.slug): letters, numbers, underscores or hyphens
+      if (!/^[-a-zA-Z0-9_]+$/.test(app.slug)) fail(ctx, `slug "${app.slug}" is not a valid slug (Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.)`);
       build.get(APPLICATIONS).push({ app, providerRef: all.provider, ctx });
       // a PolicyBindingModel: policy bindings may target it (!KeyOf or !Find by slug)
       build.store(model, typeof all.pk === 'string' ? all.pk : randomUUID(), { slug: app.slug, name: app.name }, app, id);

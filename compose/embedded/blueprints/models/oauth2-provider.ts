@@ -3,6 +3,7 @@
  * (authentik/providers/oauth2/models.py OAuth2Provider; authentik.md §10 "Provider attributes").
  */
 import { defineSlot, type BlueprintBuild, type ModelFamily } from '../build.ts';
+import { compilePythonRegex, UnsupportedPattern } from '../../python-re.ts';
 import { requireRef, resolveRef } from '../refs.ts';
 import { SUB_MODES, type RedirectUri, type ResolvedFlow, type ResolvedProvider, type SubMode } from '../types.ts';
 import { bool, fail, findValue, obj, parseDuration, str, type Ctx, type RawEntry } from '../values.ts';
@@ -46,7 +47,17 @@ function resolveProvider(
     if (mode !== 'strict' && mode !== 'regex') fail(ctx, `redirect_uris[${i}].matching_mode must be strict or regex`);
     const type = o.redirect_uri_type ?? 'authorization';
     if (type !== 'authorization' && type !== 'logout') fail(ctx, `redirect_uris[${i}].redirect_uri_type must be authorization or logout`);
-    return { matching_mode: mode, url: str(o.url, ctx, `redirect_uris[${i}].url`), redirect_uri_type: type };
+    const url = str(o.url, ctx, `redirect_uris[${i}].url`);
+    if (mode === 'regex') {
+      // providers/oauth2/api/providers.py RedirectURISerializer.validate: re.compile, else "Invalid Regex Pattern: <url>"
+      try {
+        compilePythonRegex(url);
+      } catch (e) {
+        if (e instanceof UnsupportedPattern) fail(ctx, `redirect_uris[${i}]: the regex ${url} compiles in Python but the reference provider cannot match it (${e.message})`);
+        fail(ctx, `redirect_uris[${i}]: Invalid Regex Pattern: ${url}`);
+      }
+    }
+    return { matching_mode: mode, url, redirect_uri_type: type };
   });
 
   const rawMappings = all.property_mappings ?? [];
@@ -88,7 +99,8 @@ function resolveProvider(
     access_token_validity_s: parseDuration(all.access_token_validity, 3600, ctx, 'access_token_validity'),
     refresh_token_validity_s: parseDuration(all.refresh_token_validity, 30 * 86400, ctx, 'refresh_token_validity'),
     authorization_flow: flowSlug('authorization_flow', true)!,
-    invalidation_flow: flowSlug('invalidation_flow', false),
+    // required since 2024.10 (providers' invalidation_flow, authentik.md §10): "This field is required."
+    invalidation_flow: flowSlug('invalidation_flow', true),
     authentication_flow: flowSlug('authentication_flow', false),
   };
 }
