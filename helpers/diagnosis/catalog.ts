@@ -249,7 +249,7 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
   },
   'harness-secret-salt-wrong': {
     side: 'harness',
-    rank: 8,
+    rank: 6.5,
     symptom: "osTicket's logins work, but the harness cannot decrypt the Client Secret stored in osTicket's database. (A harness input error, not an osTicket or authentik setting.)",
     cause: "The SECRET_SALT given to the harness is not this osTicket's: it does not decrypt the stored Client Secret, while osTicket's own logins in the same run prove that osTicket decrypts it and authentik accepts it.",
     fix: "Copy SECRET_SALT from osTicket's include/ost-config.php (define('SECRET_SALT', '…')) into the file named by osticket.db.secretSaltFile in the --config file, and run again.",

@@ -24,7 +24,7 @@ const REQUIRED_IDS = `redirect-uri-not-registered redirect-uri-trailing-slash re
   sso-link-missing callback-not-routed osticket-session-host-mismatch osticket-login-failed-silently
   harness-wrong-password harness-config-invalid authentik-unreachable tls-untrusted tls-hostname-mismatch
   request-budget-exhausted run-deadline-exceeded`.split(/\s+/);
-const EXTRA_IDS = ['authentik-flow-error', 'harness-internal-error', 'client-type-public', 'osticket-plugin-path-missing', 'harness-secret-salt-wrong', 'harness-redirect-uri-differs', 'osticket-output-before-headers', 'basic-credentials-not-decoded', 'harness-login-stage-unsupported'];
+const EXTRA_IDS = ['authentik-flow-error', 'harness-internal-error', 'client-type-public', 'osticket-plugin-path-missing', 'harness-secret-salt-wrong', 'harness-redirect-uri-differs', 'osticket-output-before-headers', 'basic-credentials-not-decoded', 'harness-login-stage-unsupported', 'response-too-large'];
 
 function result(id: string, status: Status, diag?: DiagnosisId, detail?: string): CheckResult {
   return {
