@@ -67,11 +67,13 @@ export interface RunOptions {
 }
 
 /** The diagnosis for a transport failure, by HttpError code. */
-export function networkDiagnosis(e: HttpError): DiagnosisId {
+export function networkDiagnosis(e: Pick<HttpError, 'code'>): DiagnosisId {
   if (e.code === 'BUDGET') return 'request-budget-exhausted';
   if (e.code === 'DEADLINE') return 'run-deadline-exceeded';
   if (e.code === 'TOO_LARGE') return 'response-too-large';
   if (e.code === 'TLS_HOSTNAME_MISMATCH') return 'tls-hostname-mismatch';
+  if (e.code === 'TLS_EXPIRED' || e.code === 'TLS_NOT_YET_VALID') return 'tls-expired';
+  if (e.code === 'TLS_PROTOCOL') return 'tls-plain-http';
   if (e.code.startsWith('TLS_')) return 'tls-untrusted';
   return 'authentik-unreachable';
 }
@@ -128,6 +130,17 @@ async function runPrerequisites(ctx: CheckContext, catalog: readonly CheckDef[],
   return extra;
 }
 
+/** Whether a URL is on the osTicket server's host. */
+export function onOsticket(ctx: CheckContext, url: string): boolean {
+  const base = ctx.target.osticketServer?.baseUrl;
+  if (!base) return false;
+  try {
+    return new URL(url).host === new URL(base).host;
+  } catch {
+    return false;
+  }
+}
+
 /** A warning whose diagnosis the operator acknowledged becomes an acknowledged pass (the diagnosis stays on record). */
 function acknowledgeWarning(r: CheckResult, ids: readonly string[] | undefined): CheckResult {
   if (r.status !== 'warn' || !r.diagnosis || !ids?.includes(r.diagnosis.id)) return r;
@@ -154,7 +167,10 @@ async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> 
       // Each check is its own strand: its first request waits on nothing but the facts it awaits (causality.ts).
       outcome = await runStrand(() => check.run(ctx)).promise;
     } catch (e) {
-      if (isHttpError(e)) {
+      if (isHttpError(e) && check.needsOsticketServer && onOsticket(ctx, e.url)) {
+        // An osTicket that does not answer fails the osTicket checks, not the run (issue 9 §3).
+        outcome = fail('osticket-unreachable', { detail: e.message, actual: e.message, evidence: e.exchangeId ? [e.exchangeId] : [] });
+      } else if (isHttpError(e)) {
         outcome = fail(networkDiagnosis(e), { detail: e.message, actual: e.message, evidence: e.exchangeId ? [e.exchangeId] : [] });
       } else {
         const msg = ctx.http.secrets.redact((e as Error)?.message ?? String(e));

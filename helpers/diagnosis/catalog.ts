@@ -97,6 +97,14 @@ export type DiagnosisId =
   | 'tls-hostname-mismatch'
   | 'request-budget-exhausted'
   | 'response-too-large'
+  | 'server-error'
+  | 'authorize-redirect-loop'
+  | 'authorize-off-host-redirect'
+  | 'signing-alg-confusion'
+  | 'tls-expired'
+  | 'tls-plain-http'
+  | 'harness-email-mismatch'
+  | 'osticket-unreachable'
   | 'run-deadline-exceeded';
 
 /** What osTicket shows for nearly every OAuth2 failure (osticket.md §3 "OAuth2 failures are silent", §11). */
@@ -181,6 +189,14 @@ const TITLES: Record<DiagnosisId, string> = {
   'run-deadline-exceeded': 'Run deadline exceeded',
   'request-budget-exhausted': 'Request budget exhausted',
   'response-too-large': 'An answer is too large to be read',
+  'server-error': 'authentik answered with a server error (HTTP 5xx)',
+  'authorize-redirect-loop': 'The Authorization Endpoint redirects in a loop',
+  'authorize-off-host-redirect': 'The Authorization Endpoint redirects to another host',
+  'signing-alg-confusion': 'ID token is HS256 although the JWKS has public keys (key confusion)',
+  'tls-expired': "authentik's certificate has expired (or is not valid yet)",
+  'tls-plain-http': 'An https URL points at a port that speaks plain HTTP',
+  'harness-email-mismatch': 'The email given to the harness is not the user\'s',
+  'osticket-unreachable': 'osTicket cannot be reached',
 };
 
 const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
@@ -779,6 +795,77 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
     cause: 'The whole run took longer than its deadline (a slow or hanging server, or a deadline too short for this target).',
     fix: 'Look at the slowest exchanges in the transcript; if the target is merely slow, raise deadlineMs (and requestTimeoutMs) in the --config file.',
     refs: ['helpers/target-types.ts (deadlineMs)', 'DESIGN.md "Bad input and secrets"'],
+  },
+  'server-error': {
+    side: 'authentik',
+    rank: 9,
+    symptom: 'authentik (or the reverse proxy in front of it) answers an error page with status 500, 502, 503 or 504; logins stop there.',
+    cause: 'The request named in the detail was answered with a server error: an exception in authentik, or a proxy that cannot reach it (502/503/504). It is not a setting of the provider or of osTicket.',
+    fix: "Look at authentik's server log (and Events -> Logs) at the time of the request named in the detail; for 502/503/504 check that the reverse proxy reaches authentik's server container and that authentik's /-/health/ready/ answers 200.",
+    distinguish: 'A 4xx is a refusal with a reason (see token-endpoint-error, userinfo-error, discovery-unreachable); only 5xx is this.',
+    refs: ['RFC 9110 §15.6 (5xx server errors)', 'authentik.md §9 Health'],
+  },
+  'authorize-redirect-loop': {
+    side: 'authentik',
+    rank: 10,
+    symptom: 'Clicking "Sign in with Authentik" ends in "too many redirects" (ERR_TOO_MANY_REDIRECTS) in the browser.',
+    cause: 'The Authorization Endpoint answers with redirects that never reach the login flow or osTicket\'s callback: usually a reverse proxy rule (http <-> https, a trailing-slash rewrite) or authentik\'s own URL configured with the wrong scheme.',
+    fix: 'Open the Authorization Endpoint (…/application/o/authorize/) with curl -I and follow the Location headers; fix the reverse proxy rule that sends it back (X-Forwarded-Proto: https, no slash rewriting on /application/o/).',
+    distinguish: 'A redirect to another host is authorize-off-host-redirect; a Redirect URI problem shows authentik\'s "Redirect URI Error" page, not a loop.',
+    refs: ['helpers/authentik/login.ts (step limit)', 'authentik.md §1 (trailing slashes, APPEND_SLASH=False)'],
+  },
+  'authorize-off-host-redirect': {
+    side: 'authentik',
+    rank: 10,
+    symptom: 'Clicking "Sign in with Authentik" leads to a page on another host than authentik (or an error), not to the authentik login.',
+    cause: "The Authorization Endpoint redirected the browser to a host that is neither authentik nor osTicket's callback (a proxy or a captive portal in front of authentik, or a compromised answer). The harness does not follow it.",
+    fix: "Check which server answers osTicket's Authorization Endpoint URL (curl -I); it must be authentik itself, whose answer stays on its own host until it redirects to osTicket's Redirect URI.",
+    refs: ['helpers/authentik/login.ts (off-host redirects are not followed)', 'RFC 6749 §4.1.2'],
+  },
+  'signing-alg-confusion': {
+    side: 'authentik',
+    rank: 44,
+    symptom: 'Libraries that trust the token header could be tricked into accepting a forged token; strict clients refuse it.',
+    cause: 'The ID token says HS256 while the JWKS publishes public (RSA/EC) keys: a token "signed" with a public key as an HMAC secret is the classic key-confusion forgery. authentik signs HS256 only without a Signing Key, and then publishes no keys.',
+    fix: `${AK} -> Signing Key: keep "authentik Self-signed Certificate" selected, and make sure the token endpoint that answers is authentik's (nothing in between rewrites tokens).`,
+    distinguish: 'HS256 with an empty JWKS ({}) is no-signing-key; HS256 next to published RSA keys is this.',
+    refs: ['RFC 8725 §2.1, §3.1 (algorithm confusion)', 'authentik/providers/oauth2/models.py (jwt_key)'],
+  },
+  'tls-expired': {
+    side: 'network',
+    rank: 4,
+    symptom: 'The browser warns that the certificate has expired (NET::ERR_CERT_DATE_INVALID); osTicket logins fail silently.',
+    cause: "authentik's TLS certificate is outside its validity period (expired, or not valid yet: check this machine's clock too).",
+    fix: "Renew authentik's certificate (or the reverse proxy's) and reload it; if it should be valid, synchronise this machine's clock with NTP.",
+    distinguish: 'tls-untrusted: the dates are fine but the issuing CA is not trusted.',
+    refs: ['RFC 5280 §4.1.2.5 (validity)', 'osticket.md §2 (Guzzle verifies TLS)'],
+  },
+  'tls-plain-http': {
+    side: 'network',
+    rank: 3,
+    symptom: 'The browser shows "ERR_SSL_PROTOCOL_ERROR" for the https:// URL; the same port answers http://.',
+    cause: 'The URL given is https://, but the port speaks plain HTTP (no TLS): the URL has the wrong scheme or the wrong port, not a certificate problem.',
+    fix: 'Use http:// for that port, or the port where authentik (or its proxy) serves HTTPS (usually 443 or 9443), in --issuer / --authentik and in osTicket\'s endpoints.',
+    distinguish: 'A certificate problem (tls-untrusted, tls-hostname-mismatch, tls-expired) means TLS was spoken; here it was not.',
+    refs: ['helpers/http/errors.ts (TLS_PROTOCOL: wrong version number)'],
+  },
+  'harness-email-mismatch': {
+    side: 'harness',
+    rank: 6,
+    symptom: "The harness expected another email than the one authentik returns for the test user; nothing is wrong in authentik's Subject mode.",
+    cause: "The sub authentik sends is an email and equals the user's email claim (Subject mode \"Based on the User's Email\" works), but it is not the email the harness was given to expect.",
+    fix: "Give the harness the test user's real email (--email, user.email in the --config file, or TEST_EMAIL), or check in authentik (Directory -> Users) that this is the user you meant.",
+    distinguish: 'sub-mode-not-email: the sub is not an email at all (a hash, an id, a UUID or the username).',
+    refs: ['authentik/providers/oauth2/id_token.py (sub_mode user_email)', 'OpenID Connect Core 1.0 §5.1 (email claim)'],
+  },
+  'osticket-unreachable': {
+    side: 'osticket',
+    rank: 16,
+    symptom: 'osTicket does not answer in the browser (connection refused, timeout or name not resolved).',
+    cause: 'The osTicket URL given to the harness does not answer; the authentik checks ran without it, only the osTicket-server checks could not.',
+    fix: 'Check the osTicket URL given to the harness (--osticket / osticket.url): the address, port and path osTicket is served under, reachable from this machine.',
+    distinguish: 'authentik-unreachable: authentik itself does not answer. Here authentik answered and only osTicket did not.',
+    refs: ['helpers/checks/engine.ts (osTicket-server checks)', 'osticket.md §4'],
   },
   'response-too-large': {
     side: 'authentik',

@@ -4,6 +4,15 @@
 import { fail, pass, skip, type CheckDef } from '../engine.ts';
 import { expectedIssuer, isObject } from '../context.ts';
 import { STRAY } from './shared.ts';
+import { inspectJwt } from '../../oidc/index.ts';
+import type { CheckContext } from '../context.ts';
+
+/** The alg of the shared login's ID token, when there is one (the facts are shared: no extra request). */
+async function sharedIdTokenAlg(ctx: CheckContext): Promise<string | undefined> {
+  const fact = await ctx.osticketLogin();
+  const t = fact.token?.ok ? fact.token.token.id_token : undefined;
+  return t ? inspectJwt(t).alg : undefined;
+}
 
 
 export const discoveryChecks: CheckDef[] = [
@@ -16,6 +25,7 @@ export const discoveryChecks: CheckDef[] = [
     async run(ctx) {
       const d = await ctx.discovery();
       if (d.httpError) throw d.httpError; // unreachable authentik: a network diagnosis, and the run cannot go on
+      if (!d.ok && (d.status ?? 0) >= 500) return fail('server-error', { expected: 'HTTP 200 with a JSON object', actual: d.problem, detail: `${d.url}: ${d.problem}` });
       if (!d.ok) return fail(d.status === 200 ? 'discovery-malformed' : 'discovery-unreachable', { expected: 'HTTP 200 with a JSON object', actual: d.problem, detail: `${d.url}: ${d.problem}` });
       if (!isObject(d.json)) return fail('discovery-malformed', { expected: 'a JSON object', actual: typeof d.json });
       return pass({ actual: `HTTP 200, ${Object.keys(d.json).length} fields` });
@@ -103,16 +113,27 @@ export const discoveryChecks: CheckDef[] = [
       if (!md) return skip('no discovery document');
       const j = await ctx.jwks();
       if (!j.url) return fail('jwks-malformed', { expected: 'a jwks_uri in discovery', actual: 'none' });
+      if (j.httpError) throw j.httpError; // no answer, or one too large: the transport's own diagnosis
+      if (!j.ok && (j.status ?? 0) >= 500) return fail('server-error', { expected: 'HTTP 200 JSON', actual: j.problem, detail: `${j.url}: ${j.problem}` });
+      if (!j.ok && j.status === 200) return fail('jwks-malformed', { expected: 'a JSON object with "keys"', actual: j.problem, detail: `${j.url}: ${j.problem}` });
       if (!j.ok) return fail('jwks-unreachable', { expected: 'HTTP 200 JSON', actual: j.problem, detail: `${j.url}: ${j.problem}` });
       if (!isObject(j.json)) return fail('jwks-malformed', { expected: 'a JSON object', actual: JSON.stringify(j.json)?.slice(0, 80) });
       const keys = j.json.keys;
       if (keys === undefined && Object.keys(j.json).length === 0) {
-        // authentik serves exactly `{}` when the provider has no signing key (authentik.md §4).
+        // authentik serves exactly `{}` when the provider has no signing key (authentik.md §4), and then signs HS256.
+        // With asymmetric tokens, {} is a broken JWKS, not a missing key (a cause only when the evidence says so).
+        const alg = await sharedIdTokenAlg(ctx);
+        if (alg && !/^HS/.test(alg)) return fail('jwks-malformed', { expected: `{"keys":[…]} with the ${alg} key`, actual: '{}', detail: `the JWKS is {} while the ID token is ${alg}` });
         return fail('no-signing-key', { expected: '{"keys":[…]}', actual: '{}', detail: 'the JWKS is {} (no "keys" member)' });
       }
       if (!Array.isArray(keys) || keys.length === 0) return fail('jwks-malformed', { expected: 'a non-empty "keys" array', actual: JSON.stringify(keys)?.slice(0, 80) });
       const bad = keys.filter((k) => !isObject(k) || typeof k.kty !== 'string' || typeof k.kid !== 'string');
       if (bad.length) return fail('jwks-malformed', { expected: 'every key with kty and kid', actual: `${bad.length} of ${keys.length} keys lack kty or kid` });
+      const kids = keys.map((k) => String((k as Record<string, unknown>).kid));
+      const dup = kids.find((k, i) => kids.indexOf(k) !== i);
+      if (dup) return fail('jwks-malformed', { expected: 'one key per kid (RFC 7517 §4.5)', actual: `kid ${dup.slice(0, 24)} appears twice`, detail: `duplicate kid ${dup.slice(0, 24)}` });
+      const asym = keys.filter((k) => ['RSA', 'EC', 'OKP'].includes(String((k as Record<string, unknown>).kty)));
+      if (asym.length === 0) return fail('jwks-malformed', { expected: 'a public key (kty RSA or EC)', actual: `only ${[...new Set(keys.map((k) => String((k as Record<string, unknown>).kty)))].join(', ')} keys`, detail: 'the JWKS publishes no public key (a symmetric key must never be published)' });
       return pass({ actual: keys.map((k) => `${String((k as Record<string, unknown>).kty)} ${String((k as Record<string, unknown>).alg ?? '')} ${String((k as Record<string, unknown>).use ?? '')}`.trim()).join(', ') });
     },
   },

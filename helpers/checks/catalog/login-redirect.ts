@@ -64,7 +64,13 @@ export const redirectChecks: CheckDef[] = [
       probe: true,
       async run(ctx) {
         // The shared login runs first: with an empty Redirect URIs list authentik saves the first URI it sees (§3).
-        await ctx.osticketLogin();
+        const shared = await ctx.osticketLogin();
+        // A probe's answer means something only when the Authorization Endpoint works at all: a loop, a server error
+        // or an off-host redirect would make every near miss look "accepted" (issue 9 §3).
+        if (!shared.code && shared.outcome.kind !== 'authorize-error-page') {
+          const j = await judgeLogin(ctx, shared);
+          if (j && !j.diagnosis.startsWith('redirect-uri') && j.diagnosis !== 'policy-denies-user' && j.diagnosis !== 'harness-wrong-password') return skip('the Authorization Endpoint does not work (see login.completes)');
+        }
         const configured = ctx.target.osticket.redirectUri;
         const miss = nearMiss(configured, m.id);
         if (!('uri' in miss)) return skip(`no ${m.title} near miss of ${configured} can be built: ${miss.unbuildable}`);

@@ -6,6 +6,7 @@
  */
 import type { DiagnosisId } from '../../diagnosis/catalog.ts';
 import { osticketBase, type AuthorizeRequest, type OsticketLoginResult, type PageOutput } from '../../osticket/web-driver.ts';
+import { networkDiagnosis, onOsticket } from '../engine.ts';
 import type { CheckContext, CodeFact } from '../context.ts';
 import { fail, pass, type Outcome } from '../engine.ts';
 import { CALLBACK_SUFFIX } from './near-misses.ts';
@@ -93,7 +94,8 @@ export async function judgeOsticketLogin(ctx: CheckContext, r: OsticketLoginResu
       return fail(await silentCause(ctx, r), { expected: 'osTicket signs the user in', actual, evidence });
     }
     case 'transport':
-      return fail('authentik-unreachable', { expected: 'osTicket reachable', actual: r.error.message, detail: `${r.step}: ${r.error.message}`, evidence });
+      // osTicket not answering fails the osTicket checks, not the run (issue 9 §3); authentik not answering is network.
+      return fail(onOsticket(ctx, r.error.url) ? 'osticket-unreachable' : networkDiagnosis(r.error), { expected: 'osTicket reachable', actual: r.error.message, detail: `${r.step}: ${r.error.message}`, evidence });
     case 'unexpected':
       if (r.step.includes('callback') && (r.status === 404 || r.status === 400)) {
         return fail('callback-not-routed', { expected: `302 from ${CALLBACK_SUFFIX}`, actual: `HTTP ${r.status}`, detail: r.detail, evidence });

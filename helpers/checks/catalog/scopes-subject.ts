@@ -32,6 +32,7 @@ async function userinfoFailure(ctx: CheckContext, fact: OsticketLoginFact, u: Ex
     return fail(diagnosis, { expected: 'HTTP 200 JSON claims', actual: detail, detail: `userinfo refused the token: ${detail}`, evidence });
   }
   if (u.kind === 'transport' && u.httpError) throw u.httpError;
+  if ((u.status ?? 0) >= 500) return fail('server-error', { expected: 'HTTP 200 JSON claims', actual: detail, detail: `userinfo answered HTTP ${u.status}`, evidence });
   return fail('userinfo-error', { expected: 'HTTP 200 JSON claims', actual: detail, detail, evidence });
 }
 
@@ -155,7 +156,18 @@ async function expectedEmail(ctx: CheckContext): Promise<string | undefined> {
   return typeof e === 'string' ? e : undefined;
 }
 
-function judgeSub(sub: unknown, email: string | undefined, username: string, where: string): Outcome {
+/**
+ * Judges one sub against the expected email. `other` is the sub from the other source (ID token vs userinfo) and
+ * `claimedEmail` userinfo's email claim: they tell a wrong harness input or a sub mismatch apart from the Subject
+ * mode (a cause is ranked only where the evidence points, issue 9 §3).
+ */
+function judgeSub(sub: unknown, email: string | undefined, username: string, where: string, other?: unknown, claimedEmail?: unknown): Outcome {
+  if (email !== undefined && email !== '' && sub !== email && other === email) {
+    return skip(`the other sub is the email; ${where} differs from it (see subject.subs-agree)`);
+  }
+  if (email !== undefined && email !== '' && sub !== email && typeof sub === 'string' && sub.includes('@') && sub === claimedEmail) {
+    return fail('harness-email-mismatch', { expected: email, actual: sub, detail: `${where} sub is the email "${sub}" (userinfo's email claim too), but the harness was told to expect "${email}" (--email / user.email / TEST_EMAIL)` });
+  }
   if (email === undefined) return skip(`the user's email is unknown (configure user.email, or map the email scope)`);
   if (email === '') return fail('user-without-email', { expected: "sub = the user's email", actual: JSON.stringify(sub), detail: `the test user "${username}" has no email, so ${where} sub is empty` });
   if (sub === email) return pass({ expected: email, actual: String(sub) });
@@ -185,7 +197,9 @@ export const subjectChecks: CheckDef[] = [
     async run(ctx) {
       const t = await sharedIdToken(ctx);
       if (t.outcome) return t.outcome;
-      return judgeSub(t.payload!.sub, await expectedEmail(ctx), ctx.target.user.username, 'the ID token');
+      const fact = await ctx.osticketLogin();
+      const claims = fact.userinfo?.ok ? fact.userinfo.claims : undefined;
+      return judgeSub(t.payload!.sub, await expectedEmail(ctx), ctx.target.user.username, 'the ID token', claims?.sub, claims?.email);
     },
   },
   {
@@ -197,7 +211,8 @@ export const subjectChecks: CheckDef[] = [
     async run(ctx) {
       const { claims, outcome } = await claimsOrSkip(ctx);
       if (outcome) return outcome;
-      return judgeSub(claims!.sub, await expectedEmail(ctx), ctx.target.user.username, 'userinfo');
+      const t = await sharedIdToken(ctx);
+      return judgeSub(claims!.sub, await expectedEmail(ctx), ctx.target.user.username, 'userinfo', t.payload?.sub, claims!.email);
     },
   },
   {

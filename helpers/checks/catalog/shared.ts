@@ -43,12 +43,24 @@ export interface Judged {
 /** authentik's message for `grant_types: []` (2026.5+): authentik.md §6 "[2026.5+] grant_types". */
 const MALFORMED = 'The request is otherwise malformed';
 
+function stripQuery(uri: string): string {
+  try {
+    const u = new URL(uri);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return uri;
+  }
+}
+
 /** Why a login did not end at the callback with a code; undefined when it did. */
 export async function judgeLogin(ctx: CheckContext, fact: CodeFact): Promise<Judged | undefined> {
   const o = fact.outcome;
   switch (o.kind) {
     case 'callback':
       if (fact.code) return undefined;
+      if (!fact.error && `${o.url.origin}${o.url.pathname}` !== stripQuery(fact.settings.redirectUri)) {
+        return { diagnosis: 'authorize-off-host-redirect', detail: `authorize redirected to ${o.url.origin}${o.url.pathname}, which is neither authentik nor osTicket's Redirect URI (not followed)` };
+      }
       if (fact.error === 'invalid_request' && (fact.errorDescription ?? '').includes(MALFORMED)) {
         return { diagnosis: 'grant-types-empty', detail: `authorize redirected back with error=invalid_request ("${fact.errorDescription}")` };
       }
@@ -80,6 +92,9 @@ export async function judgeLogin(ctx: CheckContext, fact: CodeFact): Promise<Jud
     case 'flow-error':
       return { diagnosis: 'authentik-flow-error', detail: `the flow executor answered ak-stage-flow-error (request_id ${o.requestId})` };
     case 'unexpected':
+      if (/step limit/.test(o.detail)) return { diagnosis: 'authorize-redirect-loop', detail: `${o.detail}: the Authorization Endpoint keeps redirecting` };
+      if (/redirect to another host/.test(o.detail)) return { diagnosis: 'authorize-off-host-redirect', detail: `${o.detail} (HTTP ${o.status})` };
+      if (o.status >= 500) return { diagnosis: 'server-error', detail: `${o.detail} (HTTP ${o.status})` };
       return { diagnosis: 'authentik-flow-error', detail: `${o.detail} (HTTP ${o.status})` };
     case 'transport':
       return { diagnosis: networkDiagnosis(o.error), detail: o.error.message };

@@ -37,6 +37,23 @@ function skewOf(ctx: CheckContext, iat: unknown, receivedAtSec: number): { iatSk
   };
 }
 
+/**
+ * Why a signature cannot be judged: no discovery document, or a JWKS that could not be read. A cause is ranked
+ * only where the evidence is (issue 9 §3): a wrong application slug is one cause, not four signing echoes.
+ */
+async function jwksBroken(ctx: CheckContext): Promise<string | undefined> {
+  if (!(await ctx.metadata())) return 'no discovery document, so no JWKS to verify with (see discovery.reachable)';
+  const j = await ctx.jwks();
+  if (!j.ok) return `the JWKS could not be read (${j.problem ?? 'no answer'}; see discovery.jwks)`;
+  const keys = j.json && typeof j.json === 'object' ? (j.json as { keys?: unknown }).keys : undefined;
+  if (!Array.isArray(keys) || keys.length === 0) return 'the JWKS has no keys (see discovery.jwks)';
+  const kids = keys.map((k) => (k && typeof k === 'object' ? (k as { kid?: unknown }).kid : undefined));
+  if (kids.some((k) => typeof k !== 'string')) return 'keys in the JWKS have no kid (see discovery.jwks)';
+  if (new Set(kids).size !== kids.length) return 'the JWKS has a duplicate kid (see discovery.jwks)';
+  if (!keys.some((k) => ['RSA', 'EC', 'OKP'].includes(String((k as { kty?: unknown }).kty)))) return 'the JWKS has no public key (see discovery.jwks)';
+  return undefined;
+}
+
 export const signingChecks: CheckDef[] = [
   {
     id: 'signing.alg-asymmetric',
@@ -47,10 +64,17 @@ export const signingChecks: CheckDef[] = [
     async run(ctx) {
       const s = await sharedTokens(ctx);
       if (!s.tokens) return skip(s.reason!);
-      if (!s.tokens.id_token) return skip('the token response has no id_token');
+      // OIDC Core §3.1.3.3: a token response to an openid request MUST carry an id_token.
+      if (!s.tokens.id_token) return fail('token-endpoint-error', { expected: 'an id_token in the token response (OIDC Core §3.1.3.3)', actual: 'no id_token', detail: 'the token response to an openid request has no id_token' });
       const bad = judgeAlg(s.tokens.id_token, 'ID token');
-      if (bad) return bad;
       const j = inspectJwt(s.tokens.id_token);
+      if (bad && 'diagnosis' in bad && bad.diagnosis === 'no-signing-key') {
+        // HS256 next to published public keys is a forged-looking token (RFC 8725 §2.1), not a missing Signing Key.
+        const jwks = await ctx.jwks();
+        const keys = jwks.ok && jwks.json && typeof jwks.json === 'object' ? (jwks.json as { keys?: unknown }).keys : undefined;
+        if (Array.isArray(keys) && keys.length > 0) return fail('signing-alg-confusion', { expected: 'RS256 (or ES*/PS*), as the JWKS keys', actual: `${j.alg} with ${keys.length} public key(s) in the JWKS`, detail: `the ID token is ${j.alg} while the JWKS publishes public keys` });
+      }
+      if (bad) return bad;
       ctx.measurements['signing.idTokenAlg'] = String(j.alg);
       return pass({ actual: `alg ${j.alg}` });
     },
@@ -66,7 +90,14 @@ export const signingChecks: CheckDef[] = [
       if (!s.tokens?.id_token) return skip(s.reason ?? 'the token response has no id_token');
       const j = inspectJwt(s.tokens.id_token);
       if (j.format === 'jwe') return skip('the ID token is encrypted (JWE): see signing.alg-asymmetric');
-      if (j.alg && /^HS/.test(j.alg)) return fail('no-signing-key', { expected: 'a kid found in the JWKS', actual: `${j.alg}, no kid; JWKS ${JSON.stringify((await ctx.jwks()).json)}`, detail: 'HS256 tokens have no kid and the JWKS has no keys' });
+      if (!j.alg || j.alg === 'none') return skip('the ID token is unsigned (see signing.alg-asymmetric)');
+      if (j.alg && /^HS/.test(j.alg)) {
+        const jwks = (await ctx.jwks()).json as { keys?: unknown } | undefined;
+        if (Array.isArray(jwks?.keys) && jwks.keys.length > 0) return skip(`the ID token is ${j.alg} beside published keys (see signing.alg-asymmetric)`);
+        return fail('no-signing-key', { expected: 'a kid found in the JWKS', actual: `${j.alg}, no kid; JWKS ${JSON.stringify(jwks)}`, detail: 'HS256 tokens have no kid and the JWKS has no keys' });
+      }
+      const broken = await jwksBroken(ctx);
+      if (broken) return skip(broken);
       const v = await ctx.verify(s.tokens.id_token);
       if (!j.kid) return fail('signing-kid-missing', { expected: 'a kid header', actual: 'none' });
       if (!v.kidInJwks) return fail('signing-kid-missing', { expected: `kid ${j.kid} in the JWKS`, actual: v.jwksProblem ?? 'no key with that kid', detail: `kid ${j.kid} is not in the JWKS` });
@@ -82,13 +113,15 @@ export const signingChecks: CheckDef[] = [
     async run(ctx) {
       const s = await sharedTokens(ctx);
       if (!s.tokens?.id_token) return skip(s.reason ?? 'the token response has no id_token');
+      const broken = await jwksBroken(ctx);
+      if (broken) return skip(broken);
       const v = await ctx.verify(s.tokens.id_token);
       if (v.format === 'jwe') return skip('the ID token is encrypted (JWE): see signing.alg-asymmetric');
       if (v.signature === 'valid') return pass({ actual: `${v.alg} verified against ${v.keySource === 'client-secret' ? 'the client secret' : 'the JWKS'}` });
       if (v.signature === 'none') return fail('signing-alg-none', { expected: 'a valid signature', actual: 'alg none' });
-      if (v.signature === 'unverifiable' && !v.jwksHasKeys && v.alg && !/^HS/.test(v.alg)) {
-        return fail('jwks-malformed', { expected: 'a key to verify with', actual: v.signatureDetail ?? v.jwksProblem });
-      }
+      if (v.signature === 'unverifiable' && !v.jwksHasKeys && v.alg && !/^HS/.test(v.alg)) return skip('the JWKS has no key to verify with (see discovery.jwks)');
+      if (v.alg && /^HS/.test(v.alg) && v.jwksHasKeys) return skip(`the ID token is ${v.alg} beside published keys (see signing.alg-asymmetric)`);
+      if (v.kidInJwks === false) return skip('its kid is not in the JWKS (see signing.kid-in-jwks)');
       return fail('signing-signature-invalid', { expected: 'a valid signature', actual: v.signatureDetail ?? v.signature, detail: v.signatureDetail });
     },
   },
@@ -107,6 +140,8 @@ export const signingChecks: CheckDef[] = [
       if (j.format === 'jwe') return skip('the access token is encrypted (JWE): only authentik can read it; osTicket passes it through unread');
       const bad = judgeAlg(at, 'access token');
       if (bad) return bad;
+      const broken = await jwksBroken(ctx);
+      if (broken) return skip(broken);
       const v = await ctx.verify(at);
       if (v.signature !== 'valid') return fail('signing-signature-invalid', { expected: 'a valid signature', actual: v.signatureDetail ?? v.signature });
       return pass({ actual: `${v.alg}, kid in JWKS: ${v.kidInJwks}` });
@@ -124,6 +159,7 @@ export const signingChecks: CheckDef[] = [
       const j = inspectJwt(s.tokens.id_token);
       if (j.format !== 'jws' || !j.payload) return skip('the ID token cannot be read (see signing.alg-asymmetric)');
       const md = await ctx.metadata();
+      if (!md) return skip('no discovery document, so no issuer to compare iss with (see discovery.reachable)');
       const issuer = typeof md?.issuer === 'string' ? md.issuer : expectedIssuer(ctx.target);
       const now = Math.floor(Date.now() / 1000);
       const opts = { jwks: {}, issuer, audience: ctx.target.osticket.clientId, clockToleranceSec: SKEW_FAIL_SEC, now };
@@ -158,7 +194,9 @@ export const signingChecks: CheckDef[] = [
       const received = s.at ? Math.floor(Date.parse(ctx.http.transcript.get(s.at.exchangeId)?.startedAt ?? '') / 1000) : NaN;
       const { iatSkew, dateSkew } = skewOf(ctx, j?.payload?.iat, received);
       if (iatSkew !== undefined) ctx.measurements['clock.iatOffsetSec'] = iatSkew;
-      const worst = [iatSkew, dateSkew].filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
+      // The Date header measures the clocks; when it agrees, an iat far off is a claim problem (signing.id-token-claims).
+      const clocks = typeof dateSkew === 'number' && Math.abs(dateSkew) <= SKEW_WARN_SEC ? [dateSkew] : [iatSkew, dateSkew];
+      const worst = clocks.filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
       if (worst.length === 0) return skip('neither a Date header nor an ID token iat to compare');
       const max = worst.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a));
       const actual = `Date header ${dateSkew ?? '?'} s, iat ${iatSkew ?? '?'} s (provider minus harness)`;

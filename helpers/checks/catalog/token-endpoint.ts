@@ -93,6 +93,8 @@ async function tokenFailure(ctx: CheckContext, t: Extract<TokenResult, { ok: fal
   const wrongEndpoint = await endpointFault(ctx, 'token', t.detail, evidence);
   if (wrongEndpoint) return wrongEndpoint;
   if (t.kind === 'transport' && t.httpError) throw t.httpError;
+  // A server error is a server error (issue 9 §3), whatever else the body says.
+  if ((t.status ?? 0) >= 500) return fail('server-error', { expected: 'HTTP 200 with tokens', actual: t.detail, detail: `the token endpoint answered HTTP ${t.status}`, evidence });
   if (t.error === 'invalid_client') return fail('client-secret-mismatch', { expected: 'HTTP 200 with tokens', actual: t.detail, detail: t.detail, evidence });
   return fail('token-endpoint-error', { expected: 'HTTP 200 with tokens', actual: t.detail, detail: t.detail, evidence });
 }
@@ -110,6 +112,10 @@ export const tokenChecks: CheckDef[] = [
       const t = fact.token!;
       if (!t.ok) return tokenFailure(ctx, t);
       const tok = t.token;
+      // RFC 6749 §5.1 / OIDC Core §3.1.3.3: token_type Bearer (case-insensitive); userinfo takes a Bearer token.
+      if (typeof tok.token_type !== 'string' || tok.token_type.toLowerCase() !== 'bearer') {
+        return fail('token-endpoint-error', { expected: 'token_type Bearer', actual: `token_type ${JSON.stringify(tok.token_type)}`, detail: `the token response has token_type ${JSON.stringify(tok.token_type)}, not Bearer (OIDC Core §3.1.3.3)`, evidence: [t.exchangeId] });
+      }
       return pass({ actual: `HTTP ${t.status}: token_type ${String(tok.token_type)}, scope "${String(tok.scope)}", id_token ${tok.id_token ? 'present' : 'absent'}, expires_in ${String(tok.expires_in)}` });
     },
   },
@@ -127,6 +133,10 @@ export const tokenChecks: CheckDef[] = [
       if (!raw) return skip(`the second login did not reach the token request (${c.outcome?.kind ?? 'not run'})`);
       const err = isObject(raw.json) && typeof raw.json.error === 'string' ? raw.json.error : undefined;
       if (raw.status === 200) return pass({ actual: 'HTTP 200', evidence: [raw.exchangeId] });
+      if (raw.status >= 500) return fail('server-error', { expected: 'HTTP 200', actual: `HTTP ${raw.status}`, detail: `the token endpoint answered HTTP ${raw.status}`, evidence: [raw.exchangeId] });
+      // Only a refusal of the client (invalid_client, 401) says something about the authentication method.
+      const shared = (await ctx.osticketLogin()).token;
+      if (err !== 'invalid_client' && raw.status !== 401 && !shared?.ok) return skip("osTicket's own token request failed too (see token.client-secret-post)");
       if (err !== 'invalid_client') return fail('client-auth-method-unsupported', { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err ?? ''}`, evidence: [raw.exchangeId] });
       // Refused as a client. If client_secret_post works with the same id and secret, Basic itself is refused.
       if (!(await ctx.osticketLogin()).token?.ok) return fail('client-secret-mismatch', { expected: 'HTTP 200', actual: `HTTP ${raw.status} ${err}`, evidence: [raw.exchangeId] });
@@ -201,6 +211,8 @@ export const tokenChecks: CheckDef[] = [
       if (c.rawToken.status === 200) return pass({ actual: `HTTP 200 with code_verifier (${c.authMethod ?? 'client_secret_basic'})`, evidence: [c.rawToken.exchangeId] });
       const err = isObject(c.rawToken.json) ? String(c.rawToken.json.error ?? '') : '';
       if (err === 'invalid_client') return skip('the conformant client was refused as a client (see token.client-secret-basic)');
+      if (c.rawToken.status >= 500) return fail('server-error', { expected: 'HTTP 200', actual: `HTTP ${c.rawToken.status}`, detail: `the token endpoint answered HTTP ${c.rawToken.status}`, evidence: [c.rawToken.exchangeId] });
+      if (!(await ctx.osticketLogin()).token?.ok) return skip("osTicket's own token request failed too (see token.client-secret-post)");
       return fail('token-endpoint-error', { expected: 'HTTP 200', actual: `HTTP ${c.rawToken.status} ${err}`, evidence: [c.rawToken.exchangeId] });
     },
   },
@@ -237,7 +249,7 @@ export const tokenChecks: CheckDef[] = [
     severity: 'major',
     async run(ctx) {
       const fact = await ctx.osticketLogin();
-      if (fact.outcome.kind !== 'callback') return skip('the login did not reach the callback (see login.completes)');
+      if (fact.outcome.kind !== 'callback' || (!fact.code && !fact.error)) return skip('the login did not reach the callback (see login.completes)');
       if (fact.returnedState === fact.state) return pass({ expected: fact.state, actual: String(fact.returnedState) });
       return fail('state-not-returned', { expected: fact.state, actual: String(fact.returnedState) });
     },

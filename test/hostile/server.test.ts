@@ -1,0 +1,75 @@
+/**
+ * The hostile corpus against a loopback server (issue 9): the reference provider behind a front that misbehaves
+ * in one way per row (test/hostile/server-cases.ts), reached as a live target. Every row runs the real engine
+ * in-process and must hold test/hostile/corpus-run.ts's assertions.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { startReferenceProvider, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
+import type { HarnessConfig } from '../../helpers/config.ts';
+import { guideCredentials } from '../cli/live-config.ts';
+import { makePki, type TestPki } from '../http/certs.ts';
+import { patience } from '../support/patience.ts';
+import { runRow } from './corpus-run.ts';
+import { startFront, type Front } from './front.ts';
+import { SERVER_ROWS, type ServerRow } from './server-cases.ts';
+
+const creds = guideCredentials();
+let provider: RunningReferenceProvider;
+let front: Front;
+let pki: TestPki;
+let caFile: string;
+
+beforeAll(async () => {
+  provider = await startReferenceProvider();
+  front = await startFront(provider.port);
+  pki = makePki();
+  caFile = join(mkdtempSync(join(tmpdir(), 'oidc-harness-hostile-ca-')), 'ca.pem');
+  writeFileSync(caFile, pki.caCert);
+});
+afterAll(async () => {
+  await front?.close();
+  await provider?.close();
+});
+
+function liveConfig(url: string): HarnessConfig {
+  return {
+    target: 'live',
+    authentik: { url, slug: creds.slug },
+    client: { id: creds.clientId, secret: creds.clientSecret },
+    osticket: { redirectUri: creds.redirectUri },
+    user: { username: creds.username, password: creds.password, email: creds.email },
+    timeouts: { requestMs: 1_500, runMs: 20_000 },
+  };
+}
+
+async function runServerRow(row: ServerRow): Promise<void> {
+  if (!row.tls) {
+    front.setRules(row.rules?.(front) ?? []);
+    const cfg = row.cfg ? row.cfg(liveConfig(front.url), front) : liveConfig(front.url);
+    await runRow(cfg, row);
+    return;
+  }
+  // TLS rows: their own front under the guide's host name, reached through the resolution map.
+  const cert = row.tls.cert === 'plain-http' ? undefined : pki[row.tls.cert];
+  const own = await startFront(provider.port, cert);
+  try {
+    const port = new URL(own.url).port;
+    const cfg: HarnessConfig = {
+      ...liveConfig(`https://authentik.company:${port}`),
+      resolve: { [`authentik.company:${port}`]: `127.0.0.1:${port}` },
+      ...(row.tls.ca ? { caFile } : {}),
+    };
+    await runRow(cfg, row);
+  } finally {
+    await own.close();
+  }
+}
+
+describe('hostile provider: one bad behaviour per row', { timeout: patience(40_000) }, () => {
+  it.each(SERVER_ROWS.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
+    await runServerRow(row);
+  });
+});
