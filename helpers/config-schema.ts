@@ -260,7 +260,7 @@ export function describeConfigProblem(error: z.ZodError): string {
     const guess = closestKey(key, known);
     const prefix = issue.path.length ? `${joinPath(issue.path)}.` : '';
     const hint = guess ? `did you mean ${prefix}${guess}?` : `known: ${known.map((k) => `${prefix}${k}`).join(', ')}`;
-    return `unknown setting "${where}" (${hint})`;
+    return `unknown setting ${JSON.stringify(where)} (${hint})`;
   }
   const where = joinPath(issue.path) || 'the configuration';
   const first = String(issue.path[0] ?? '');
