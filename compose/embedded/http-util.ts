@@ -45,6 +45,8 @@ export function pyQuote(value: string): string {
 
 export function send(res: ServerResponse, status: number, body: string | Buffer = '', headers: Record<string, string | string[]> = {}): void {
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  // Django's HttpResponseRedirect is text/html (authentik.md §13: redirects carry content-type text/html)
+  if (status >= 300 && status < 400 && !res.hasHeader('Content-Type')) res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.statusCode = status;
   res.end(body);
 }

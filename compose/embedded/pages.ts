@@ -1,12 +1,124 @@
 /**
- * HTML pages: the error page (authentik/lib/views.py bad_request_message -> templates if/error.html), the policy
- * denial page (authentik/policies/denied.py AccessDeniedResponse), and a minimal flow page at /if/flow/<slug>/ that
- * drives the executor API like authentik's web UI (web/src/flow/FlowExecutor.ts): GET the challenge, POST JSON
- * with the same ?query=, send X-authentik-CSRF from the authentik_csrf cookie, follow xak-flow-redirect.
+ * HTML pages in authentik's server-rendered layout: the error page (authentik/lib/views.py bad_request_message ->
+ * authentik/core/templates/if/error.html: document title "authentik", the card title in `h1.pf-c-title`, the
+ * message, a "Go home" link), the policy denial page (authentik/policies/denied.py AccessDeniedResponse ->
+ * policies/templates/policies/denied.html: "Permission denied", "Request has been denied."), both inside
+ * login/base_full.html on base/skeleton.html (authentik.md §13: a 400 page of about 5.3 KB). The markup is written
+ * here after those templates; the stylesheets it links are authentik's paths and are not served by the reference.
+ * Also a minimal flow page at /if/flow/<slug>/ that drives the executor API like authentik's web UI
+ * (web/src/flow/FlowExecutor.ts): GET the challenge, POST JSON with the same ?query=, send X-authentik-CSRF from
+ * the authentik_csrf cookie, follow xak-flow-redirect.
  */
 import { escapeHtml } from './http-util.ts';
 
-function shell(title: string, body: string, script = ''): string {
+/** The flow background's duotone filter (login/base_full.html). */
+const BACKGROUND = `<div class="pf-c-background-image">
+    <svg xmlns="http://www.w3.org/2000/svg" class="pf-c-background-image__filter" width="0" height="0">
+        <filter id="image_overlay">
+            <feColorMatrix in="SourceGraphic" type="matrix" values="1.3 0 0 0 0 0 1.3 0 0 0 0 0 1.3 0 0 0 0 0 1 0" />
+            <feComponentTransfer color-interpolation-filters="sRGB" result="duotone">
+                <feFuncR type="table" tableValues="0.086274509803922 0.43921568627451"></feFuncR>
+                <feFuncG type="table" tableValues="0.086274509803922 0.43921568627451"></feFuncG>
+                <feFuncB type="table" tableValues="0.086274509803922 0.43921568627451"></feFuncB>
+                <feFuncA type="table" tableValues="0 1"></feFuncA>
+            </feComponentTransfer>
+        </filter>
+    </svg>
+</div>`;
+
+/** base/skeleton.html + login/base_full.html: a document title, the card title (h1) and the card body. */
+function loginPage(documentTitle: string, cardTitle: string, card: string): string {
+  return `<!DOCTYPE html>
+<html lang="en" data-theme="light" data-theme-choice="auto">
+    <head>
+        <meta charset="UTF-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="darkreader-lock">
+        <title>${escapeHtml(documentTitle)}</title>
+        <link rel="icon" href="/static/dist/assets/icons/icon.png">
+        <link rel="shortcut icon" href="/static/dist/assets/icons/icon.png">
+        <link rel="stylesheet" type="text/css" href="/static/dist/patternfly.min.css">
+        <link rel="stylesheet" type="text/css" href="/static/dist/styles/interface.css" />
+        <link rel="stylesheet" type="text/css" href="/static/dist/styles/base.css" />
+        <meta name="color-scheme" content="light dark" />
+        <meta name="theme-color" content="#ffffff" media="(prefers-color-scheme: light)">
+        <meta name="theme-color" content="#18191a" media="(prefers-color-scheme: dark)">
+        <link rel="stylesheet" type="text/css" href="/static/dist/styles/dark.css" />
+        <style data-id="brand-css"></style>
+        <script src="/static/dist/poly.js" type="module"></script>
+        <style>
+.pf-c-background-image::before {
+    --ak-flow-background: url("/static/dist/assets/images/flow_background.jpg");
+}
+        </style>
+    </head>
+    <body>
+${BACKGROUND}
+<ak-message-container></ak-message-container>
+<div class="pf-c-login">
+    <div class="ak-login-container">
+        <header class="pf-c-login__header">
+            <div class="pf-c-brand ak-brand">
+                <img src="/static/dist/assets/icons/icon_left_brand.svg" alt="authentik icon" />
+            </div>
+        </header>
+        <main class="pf-c-login__main">
+            <header class="pf-c-login__main-header">
+                <h1 class="pf-c-title pf-m-3xl">
+                    ${escapeHtml(cardTitle)}
+                </h1>
+            </header>
+            <div class="pf-c-login__main-body">
+${card}
+            </div>
+        </main>
+        <footer class="pf-c-login__footer">
+            <p></p>
+            <ul class="pf-c-list pf-m-inline">
+            </ul>
+        </footer>
+    </div>
+</div>
+    </body>
+</html>
+`;
+}
+
+/** if/error.html: the 400 page of bad_request_message (title "Redirect URI Error", "Client ID Error", ...). */
+export function errorPage(title: string, message: string): string {
+  return loginPage('authentik', title, `<div class="pf-c-form">
+    <p>${escapeHtml(message)}</p>
+
+    <div class="pf-c-form__group">
+        <a id="ak-back-home" href="/" class="pf-c-button pf-m-primary pf-m-block">
+            Go home
+        </a>
+    </div>
+</div>`);
+}
+
+/** policies/denied.html: "Request has been denied.", and the error message when there is one. */
+export function permissionDeniedPage(error?: string): string {
+  return loginPage('Permission denied - authentik', 'Permission denied', `<form method="POST" class="pf-c-form">
+    <div class="pf-c-form__group">
+        <p>
+            <i class="pf-icon pf-icon-error-circle-o"></i>
+            Request has been denied.
+        </p>${error ? `
+        <hr>
+        <p>
+            ${escapeHtml(error)}
+        </p>` : ''}
+    </div>
+</form>`);
+}
+
+export function notFoundPage(): string {
+  return loginPage('authentik', 'Not Found', '<div class="pf-c-form">\n    <p>The requested resource was not found on this server.</p>\n</div>');
+}
+
+/** The flow page's own shell (authentik serves its web UI here; this is the reference's stand-in). */
+function flowShell(title: string, body: string, script: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="UTF-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -15,20 +127,8 @@ function shell(title: string, body: string, script = ''): string {
 main{background:#1c1e21;padding:2rem;border-radius:6px;min-width:22rem;max-width:32rem}h1{font-size:1.5rem}
 input,button{display:block;width:100%;margin:.5rem 0;padding:.5rem;box-sizing:border-box}.err{color:#f88}</style>
 </head>
-<body><main>${body}</main>${script ? `<script>${script}</script>` : ''}</body>
+<body><main>${body}</main><script>${script}</script></body>
 </html>`;
-}
-
-export function errorPage(title: string, message: string): string {
-  return shell(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`);
-}
-
-export function permissionDeniedPage(message: string): string {
-  return shell('Permission denied', `<h1>Permission denied</h1><p>Request has been denied.</p><p class="err">${escapeHtml(message)}</p>`);
-}
-
-export function notFoundPage(): string {
-  return shell('Not Found', '<h1>Not Found</h1><p>The requested resource was not found on this server.</p>');
 }
 
 const FLOW_SCRIPT = String.raw`
@@ -79,5 +179,5 @@ const FLOW_SCRIPT = String.raw`
 })();`;
 
 export function flowPage(slug: string): string {
-  return shell(slug, '<div id="flow" data-flow="' + escapeHtml(slug) + '"><p>Loading...</p></div>', FLOW_SCRIPT);
+  return flowShell(slug, '<div id="flow" data-flow="' + escapeHtml(slug) + '"><p>Loading...</p></div>', FLOW_SCRIPT);
 }

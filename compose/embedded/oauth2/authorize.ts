@@ -112,7 +112,7 @@ export async function handleAuthorize(fc: FrontContext, req: IncomingMessage, re
   }
   session!.forcedLogin = false;
   // policies/denied.py AccessDeniedResponse: an HTML page with HTTP 200, not an error redirect.
-  const denied = () => send(res, 200, permissionDeniedPage('Access denied'), HTML);
+  const denied = () => send(res, 200, permissionDeniedPage(), HTML);
   if (!evaluateBindings(fc.app.bindings, fc.app.policy_engine_mode, { user, inFlowPlan: false, pendingUserAuthenticated: false }).passing) return denied();
   const plan = planAuthorization(fc, session!, ar);
   if (!plan) return denied();
