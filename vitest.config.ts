@@ -11,6 +11,9 @@ import { patience } from './test/support/patience.ts';
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/skip-reasons-reporter.ts', ['json', { outputFile: 'reports/vitest.json' }]],
+    // GitHub's workflow parser imports its JSON schema without an import attribute, which Node refuses; vite's
+    // transform reads it (test/upgrade/workflow.test.ts).
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
     testTimeout: patience(30_000),
     hookTimeout: patience(120_000),
     projects: [

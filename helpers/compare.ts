@@ -140,6 +140,18 @@ export function compareRuns(base: RunResult, next: RunResult): Comparison {
   };
 }
 
+/**
+ * What breaks osTicket's login: a check that now fails, or a change in what osTicket reads (compare-impact.ts
+ * "breaking-osticket"); values that only follow from a failed login are counted under the failure, not again.
+ */
+export function breaksOsticket(c: Comparison): Array<StatusChange | ObservedChange> {
+  const roots = [
+    ...c.statusChanges.filter((s) => s.to === 'fail' && s.from !== 'fail'),
+    ...c.observedChanges.filter((o) => o.impact === 'breaking-osticket' && o.explanation.kind !== 'follows'),
+  ];
+  return roots.length ? roots : c.observedChanges.filter((o) => o.impact === 'breaking-osticket');
+}
+
 const IMPACT_HEADINGS: Record<Impact, string> = {
   'breaking-osticket': 'breaks osTicket',
   'breaking-other-clients': 'breaks other OIDC clients (not osTicket)',

@@ -1,5 +1,6 @@
 /**
- * The CLI (`oidc-harness`): `run`, `diagnose` and `serve-reference` on top of the one engine (helpers/run.ts).
+ * The CLI (`oidc-harness`): `run`, `diagnose`, `compare`, `upgrade-check` and `serve-reference` on top of the one
+ * engine (helpers/run.ts).
  * Exit codes: 0 every check passed (warnings allowed), 1 a check failed, 2 the harness could not run (bad input,
  * target unreachable, wrong test password) with one clear sentence, 130 interrupted by Ctrl-C (143 by SIGTERM), no
  * report written. No stack traces; no secrets on any output.
@@ -188,12 +189,31 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<baseline>', 'results.json of the baseline run')
     .argument('<new>', 'results.json of the new run')
     .option('--json', 'print the comparison as JSON')
-    .addHelpText('after', '\nExample:\n  cp reports/results.json baseline.json\n  AUTHENTIK_TAG=2026.8.8 node bin/oidc-harness run --target containers --report reports\n  node bin/oidc-harness compare baseline.json reports/results.json')
-    .action(async (baseline: string, next: string, o: { json?: boolean }) => {
-      const { compareRuns, formatComparison, loadResults } = await import('../compare.ts');
+    .addOption(new Option('--fail-on <what>', 'exit 1 on any regression, or only on a change that breaks osTicket').choices(['any', 'osticket']).default('any'))
+    .addHelpText('after', '\nExample:\n  cp reports/results.json baseline.json\n  AUTHENTIK_TAG=2026.8.8 node bin/oidc-harness run --target containers --report reports\n  node bin/oidc-harness compare baseline.json reports/results.json\n\nExit codes: 0 no regression (with --fail-on osticket: no change breaks osTicket), 1 there is one, 2 a file is not a results.json.')
+    .action(async (baseline: string, next: string, o: { json?: boolean; failOn: 'any' | 'osticket' }) => {
+      const { breaksOsticket, compareRuns, formatComparison, loadResults } = await import('../compare.ts');
       const c = compareRuns(loadResults(baseline), loadResults(next));
       io.out(`${o.json ? escapeJsonForTerminal(JSON.stringify(c, null, 2)) : formatComparison(c).split('\n').map(stripControl).join('\n')}\n`);
-      setExit(c.regressions > 0 ? 1 : 0);
+      setExit((o.failOn === 'osticket' ? breaksOsticket(c).length : c.regressions) > 0 ? 1 : 0);
+    });
+
+  program
+    .command('upgrade-check')
+    .description("predict what an authentik upgrade changes for osTicket's login: the catalog on the reference provider at both versions with the same blueprint, compared and explained with the known upgrade changes")
+    .requiredOption('--from <version>', 'the authentik version you run now, e.g. 2025.10')
+    .requiredOption('--to <version>', 'the version you plan to upgrade to, e.g. 2026.8')
+    .option('--blueprint <file>', 'your own blueprint (ak export_blueprint output, or what you apply); default: the guide, compose/blueprints/osticket.yaml')
+    .option('--app <slug>', "the application osTicket signs in to (default: the blueprint's)")
+    .option('--report <dir>', 'write both runs (authentik-<version>/) and upgrade-check.json here')
+    .option('--json', 'print the prediction as JSON')
+    .addHelpText(
+      'after',
+      "\nExit codes: 0 no change breaks osTicket's login (changes for other clients may be listed), 1 a change breaks it, 2 the check could not run (bad input, e.g. an unknown version).\nA prediction from the reference provider, not authentik: the output says how to confirm it (containers target with AUTHENTIK_TAG, or a staging instance).\n\nExamples:\n  oidc-harness upgrade-check --from 2025.10 --to 2026.8\n  oidc-harness upgrade-check --from 2026.2 --to 2026.5 --blueprint my-export.yaml --app osticket --report reports/upgrade",
+    )
+    .action(async (o: { from: string; to: string; blueprint?: string; app?: string; report?: string; json?: boolean }) => {
+      const { runUpgradeCheck } = await import('./upgrade-check.ts');
+      setExit(await runUpgradeCheck(o, baseConfig({}, io.env), io));
     });
 
   program
