@@ -10,6 +10,7 @@ import { dockerUnavailableReason, startStack, type Stack } from '../compose/cont
 import { HarnessInputError, type HarnessConfig } from './config.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './target.ts';
 import type { Target } from './target-types.ts';
+import { parseRelease } from './upgrade/versions.ts';
 
 export async function containersTarget(
   cfg: HarnessConfig,
@@ -26,6 +27,20 @@ export async function containersTarget(
   }
   return stackTarget(stack, cfg);
 }
+
+/**
+ * The authentik release a real image's tag names (ghcr.io/goauthentik/server:2026.8.7 -> 2026.8.7), recorded as the
+ * run's version so `compare` names only the known upgrade changes between two runs' tags (helpers/upgrade/explain.ts).
+ */
+export function releaseOfImage(image: string): string | undefined {
+  const tag = /:([^:/@]+)$/.exec(image)?.[1];
+  return tag && parseRelease(tag) ? tag : undefined;
+}
+
+const releaseProfile = (image: string): { profile?: string } => {
+  const release = releaseOfImage(image);
+  return release ? { profile: release } : {};
+};
 
 /** The Target for a started stack (exported for tests that start the stack themselves). */
 export function stackTarget(stack: Stack, cfg: HarnessConfig = {}): Target {
@@ -51,6 +66,7 @@ export function stackTarget(stack: Stack, cfg: HarnessConfig = {}): Target {
     deadlineMs: cfg.timeouts?.runMs ?? 120_000,
     ...(cfg.requestBudget !== undefined ? { requestBudget: cfg.requestBudget } : {}),
     readOnly: false,
+    ...(stack.authentik.reference ? {} : releaseProfile(stack.authentik.image)),
     close: () => stack.stop(),
   };
   const ost = stack.osticket;

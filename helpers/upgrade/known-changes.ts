@@ -59,6 +59,26 @@ const has = (word: string) => (v: unknown) => Array.isArray(v) && v.includes(wor
 
 export const KNOWN_CHANGES: readonly KnownChange[] = [
   {
+    id: 'offline-access-for-refresh',
+    version: '2024.2.0',
+    what: 'A refresh token is issued only when the offline_access scope is requested and mapped (it came with every code grant)',
+    source: 'release notes 2024.2 "Required offline_access scope for Refresh tokens" (providers/oauth2: offline access, #8026); authentik.md §6; prior-art.md §4.2',
+    notices: 'other-clients',
+    why: 'osTicket never refreshes (osticket.md §2); a client that keeps users signed in by refreshing loses them when its token expires',
+    seenAs: [{ path: /^tokenResponse\.refresh_token$/, from: eq(true), to: eq(false) }],
+  },
+  {
+    id: 'invalidation-flow-required',
+    version: '2024.10.0',
+    what: 'An OAuth2 provider needs an invalidation flow (invalidation_flow); blueprints and API calls without one are refused',
+    source: 'authentik.md §10 "invalidation_flow … Required since 2024.10"; prior-art.md §4.2 (provider API changes that break automated provisioning)',
+    notices: 'osticket',
+    why: 'the provider is not created or updated from that blueprint or API call, so osTicket has nothing to sign in to',
+    when: 'a blueprint, Terraform or API call that creates the provider without invalidation_flow',
+    seenAs: [],
+    unseen: 'such a blueprint does not apply at all (the reference provider refuses it at every version)',
+  },
+  {
     id: 'redirect-uris-structured',
     version: '2024.12.0',
     backports: ['2024.8.5', '2024.10.3'],

@@ -16,6 +16,7 @@ import { changesBetween, INVESTIGATE } from '../../helpers/upgrade/explain.ts';
 import { KNOWN_CHANGES } from '../../helpers/upgrade/known-changes.ts';
 import { parseRelease } from '../../helpers/upgrade/versions.ts';
 import { harnessRun } from '../../helpers/run.ts';
+import { releaseOfImage } from '../../helpers/target-containers.ts';
 
 const variant = (n: string) => resolve(import.meta.dirname, '../../compose/blueprints/variants', `${n}.yaml`);
 const keyCacheDir = mkdtempSync(join(tmpdir(), 'oidc-harness-steps-'));
@@ -98,6 +99,17 @@ describe('changes that only some set-ups notice, and differences no change expla
     const sub = c.observedChanges.find((o) => o.path === 'userinfo.values.sub');
     expect(sub?.explanation).toEqual({ kind: 'unknown', note: INVESTIGATE });
     expect(c.statusChanges.find((s) => s.id === 'subject.userinfo-sub-is-email')?.explanation.kind).toBe('unknown');
+  });
+
+  it('containers runs of real images name their tag, and only the changes between the two tags are candidates', () => {
+    expect(releaseOfImage('ghcr.io/goauthentik/server:2026.8.7')).toBe('2026.8.7');
+    for (const image of ['oidc-harness/reference-authentik:latest', 'localhost:5000/authentik', 'ghcr.io/goauthentik/server@sha256:0123abcd']) expect(releaseOfImage(image), image).toBeUndefined();
+    const at = (r: RunResult, tag: string): RunResult => ({ ...r, target: { ...r.target, kind: 'containers', profile: tag } });
+    const across = compareRuns(at(runs.get('2025.8')!, '2025.8.6'), at(runs.get('2025.10')!, '2025.10.0'));
+    expect(namedKnown(across)).toEqual(new Set(['email-verified-false']));
+    // The same difference between two patches of one line is no known upgrade change.
+    const within = compareRuns(at(runs.get('2025.8')!, '2025.10.0'), at(runs.get('2025.10')!, '2025.10.3'));
+    expect(within.observedChanges.map((o) => o.explanation.kind)).toEqual(['unknown', 'unknown']);
   });
 
   it('runs that name no version (a live baseline) are matched against the whole table', () => {
