@@ -39,6 +39,7 @@ export const AUTHENTIK_FIELDS = [
   'Access token validity',
   'Directory -> Users',
   'Authorization flow',
+  'Events -> Logs',
 ] as const;
 
 export const OSTICKET_FIELDS = [
@@ -57,6 +58,7 @@ export const OSTICKET_FIELDS = [
   'Given Name',
   'Surname',
   'Agents -> ',
+  'Helpdesk URL',
   // osTicket's server, outside the plugin form (include/ost-config.php, php.ini)
   'display_errors',
   'SECRET_SALT',
@@ -72,9 +74,19 @@ export const HARNESS_FIELDS = [
   '--authentik',
   '--osticket',
   '--ca',
+  '--email',
+  '--resolve',
+  '--request-timeout',
+  '--deadline',
+  '--request-budget',
+  '--max-body-bytes',
+  '--acknowledge',
   'requestBudget',
-  'deadlineMs',
-  'requestTimeoutMs',
+  'timeouts.runMs',
+  'timeouts.requestMs',
+  'maxBodyBytes',
+  'acknowledge',
+  'user.email',
   'resolve',
   '--redirect-uri',
   'osticket.db.secretSaltFile',
