@@ -10,15 +10,18 @@
  * flows (source, user settings, authenticator setup, password change, initial setup) exist with their designation so
  * that a !Find of them resolves, without their stages (an osTicket login never runs them).
  */
+import { KeyOfRef } from './tags.ts';
 
-const flow = (slug: string, name: string, title: string, designation: string, authentication = 'none') =>
-  `  - model: authentik_flows.flow\n    id: ${slug}\n    identifiers: {slug: ${slug}}\n    attrs: {name: "${name}", title: "${title}", designation: ${designation}, authentication: ${authentication}}\n`;
+type Entry = Record<string, unknown>;
+const keyOf = (id: string) => new KeyOfRef(id);
 
-const stage = (model: string, name: string, attrs = '') =>
-  `  - model: ${model}\n    id: ${name}\n    identifiers: {name: ${name}}\n${attrs ? `    attrs: ${attrs}\n` : ''}`;
+const flow = (slug: string, name: string, title: string, designation: string, authentication = 'none'): Entry =>
+  ({ model: 'authentik_flows.flow', id: slug, identifiers: { slug }, attrs: { name, title, designation, authentication } });
 
-const binding = (target: string, stageId: string, order: number, id?: string, attrs?: string) =>
-  `  - model: authentik_flows.flowstagebinding\n${id ? `    id: ${id}\n` : ''}    identifiers: {target: !KeyOf ${target}, stage: !KeyOf ${stageId}, order: ${order}}\n${attrs ? `    attrs: ${attrs}\n` : ''}`;
+const stage = (model: string, name: string, attrs: Entry = {}): Entry => ({ model, id: name, identifiers: { name }, attrs });
+
+const binding = (target: string, stageId: string, order: number, id?: string, attrs: Entry = {}): Entry =>
+  ({ model: 'authentik_flows.flowstagebinding', ...(id ? { id } : {}), identifiers: { target: keyOf(target), stage: keyOf(stageId), order }, attrs });
 
 /** The password-stage policy's expression as the default authentication flow ships it. */
 const PASSWORD_STAGE_POLICY = [
@@ -28,34 +31,35 @@ const PASSWORD_STAGE_POLICY = [
   '# If the user does not have a backend attached to it, they have not',
   '# been authenticated yet and we need the password stage',
   'return not hasattr(flow_plan.context.get("pending_user"), "backend")',
-].map((l) => `        ${l}`).join('\n');
+].join('\n');
 
-export const DEFAULT_BLUEPRINT_TEXT = [
-  'version: 1',
-  'metadata: {name: authentik stock defaults}',
-  'entries:',
+/**
+ * The entries, as the YAML loader would give them (tags as their markers): applied through the same families as a
+ * user's file, without a YAML parse at every start.
+ */
+export const DEFAULT_ENTRIES: readonly Entry[] = [
   // the stock flows a login may meet
   flow('default-authentication-flow', 'Welcome to authentik!', 'Welcome to authentik!', 'authentication'),
-  stage('authentik_stages_identification.identificationstage', 'default-authentication-identification', '{user_fields: [email, username]}'),
+  stage('authentik_stages_identification.identificationstage', 'default-authentication-identification', { user_fields: ['email', 'username'] }),
   stage('authentik_stages_password.passwordstage', 'default-authentication-password'),
   stage('authentik_stages_authenticator_validate.authenticatorvalidatestage', 'default-authentication-mfa-validation'),
   stage('authentik_stages_user_login.userloginstage', 'default-authentication-login'),
   binding('default-authentication-flow', 'default-authentication-identification', 10),
-  binding('default-authentication-flow', 'default-authentication-password', 20, 'default-authentication-flow-password-binding', '{re_evaluate_policies: true}'),
+  binding('default-authentication-flow', 'default-authentication-password', 20, 'default-authentication-flow-password-binding', { re_evaluate_policies: true }),
   binding('default-authentication-flow', 'default-authentication-mfa-validation', 30),
   binding('default-authentication-flow', 'default-authentication-login', 100),
-  '  - model: authentik_policies_expression.expressionpolicy',
-  '    id: default-authentication-flow-password-optional',
-  '    identifiers: {name: default-authentication-flow-password-stage}',
-  '    attrs:',
-  '      expression: |',
-  PASSWORD_STAGE_POLICY,
-  '  - model: authentik_policies.policybinding',
-  '    identifiers: {order: 10, target: !KeyOf default-authentication-flow-password-binding, policy: !KeyOf default-authentication-flow-password-optional}',
-  '    attrs: {failure_result: true}',
+  {
+    model: 'authentik_policies_expression.expressionpolicy', id: 'default-authentication-flow-password-optional',
+    identifiers: { name: 'default-authentication-flow-password-stage' }, attrs: { expression: PASSWORD_STAGE_POLICY },
+  },
+  {
+    model: 'authentik_policies.policybinding',
+    identifiers: { order: 10, target: keyOf('default-authentication-flow-password-binding'), policy: keyOf('default-authentication-flow-password-optional') },
+    attrs: { failure_result: true },
+  },
   flow('default-provider-authorization-implicit-consent', 'Authorize Application', 'Redirecting to %(app)s', 'authorization', 'require_authenticated'),
   flow('default-provider-authorization-explicit-consent', 'Authorize Application', 'Redirecting to %(app)s', 'authorization', 'require_authenticated'),
-  stage('authentik_stages_consent.consentstage', 'default-provider-authorization-consent', '{mode: expiring}'),
+  stage('authentik_stages_consent.consentstage', 'default-provider-authorization-consent', { mode: 'expiring' }),
   binding('default-provider-authorization-explicit-consent', 'default-provider-authorization-consent', 0),
   flow('default-provider-invalidation-flow', 'Logout', "You've logged out of %(app)s.", 'invalidation'),
   flow('default-invalidation-flow', 'Logout', 'Default Invalidation Flow', 'invalidation'),
@@ -72,8 +76,8 @@ export const DEFAULT_BLUEPRINT_TEXT = [
   flow('default-authenticator-webauthn-setup', 'default-authenticator-webauthn-setup', 'Setup WebAuthn', 'stage_configuration', 'require_authenticated'),
   flow('initial-setup', 'default-oobe-setup', 'Welcome to authentik!', 'stage_configuration', 'require_unauthenticated'),
   // blueprints/default/default-brand.yaml
-  '  - model: authentik_brands.brand',
-  '    identifiers: {domain: authentik-default, default: true}',
-  '    attrs: {flow_authentication: !KeyOf default-authentication-flow, flow_invalidation: !KeyOf default-invalidation-flow}',
-  '',
-].join('\n');
+  {
+    model: 'authentik_brands.brand', identifiers: { domain: 'authentik-default', default: true },
+    attrs: { flow_authentication: keyOf('default-authentication-flow'), flow_invalidation: keyOf('default-invalidation-flow') },
+  },
+];

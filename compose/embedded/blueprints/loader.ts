@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { BlueprintBuild, type EntryInput } from './build.ts';
-import { DEFAULT_BLUEPRINT_TEXT } from './defaults.ts';
+import { DEFAULT_ENTRIES } from './defaults.ts';
 import { BRAND } from './models/brands.ts';
 import { APPLICATIONS, GROUPS, RESERVED_SLUGS, USERS } from './models/core.ts';
 import { FLOWS } from './models/flows.ts';
@@ -105,13 +105,9 @@ function assemble(build: BlueprintBuild, name: string): ResolvedBlueprint {
 }
 
 /** The stock defaults (defaults.ts), applied before the user's file as authentik applies blueprints/default/ first. */
-let defaultEntries: unknown[] | null = null;
-
 function applyDefaults(build: BlueprintBuild): void {
-  // parsed once per process; the entries are read, never changed, so every load applies the same ones
-  defaultEntries ??= parseYaml(DEFAULT_BLUEPRINT_TEXT, '<authentik defaults>').entries as unknown[];
   build.startFile({ file: '<authentik defaults>', env: {}, context: {} }, true);
-  applyEntries(defaultEntries, build);
+  applyEntries(DEFAULT_ENTRIES as unknown[], build);
 }
 
 export function parseBlueprint(text: string, file: string, options: LoadBlueprintOptions = {}): ResolvedBlueprint {
