@@ -150,7 +150,7 @@ const FLOW_SCRIPT = String.raw`
     root.appendChild(el('h1', {}, (c.flow_info && c.flow_info.title) || 'authentik'));
     var f = el('form', { id: 'stage-form', 'data-component': c.component });
     fields.forEach(function (x) { f.appendChild(x); });
-    var e = errors(c, 'non_field_errors') || errors(c, 'password') || errors(c, 'uid_field');
+    var e = ['non_field_errors', 'password', 'uid_field', 'code', 'token', 'remember_me'].map(function (k) { return errors(c, k); }).filter(Boolean).join(' ');
     if (e) f.appendChild(el('p', { 'class': 'err', id: 'errors' }, e));
     f.appendChild(el('button', { type: 'submit', id: 'submit' }, submit));
     f.addEventListener('submit', function (ev) { ev.preventDefault(); call('POST', build(f)); });
@@ -158,15 +158,29 @@ const FLOW_SCRIPT = String.raw`
   }
   function render(c) {
     switch (c.component) {
-      case 'ak-stage-identification':
-        return form(c, [el('label', { 'for': 'uid_field' }, 'Email or Username'), el('input', { id: 'uid_field', name: 'uidField', autocomplete: 'username' })],
-          c.primary_action || 'Log in', function (f) { return { component: c.component, uid_field: f.uidField.value }; });
+      case 'ak-stage-identification': {
+        var idFields = [el('label', { 'for': 'uid_field' }, 'Email or Username'), el('input', { id: 'uid_field', name: 'uidField', autocomplete: 'username' })];
+        if (c.password_fields) idFields.push(el('label', { 'for': 'password' }, 'Password'), el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password' }));
+        return form(c, idFields, c.primary_action || 'Log in', function (f) {
+          var b = { component: c.component, uid_field: f.uidField.value }; if (c.password_fields) b.password = f.password.value; return b;
+        });
+      }
       case 'ak-stage-password':
         return form(c, [el('p', {}, c.pending_user || ''), el('label', { 'for': 'password' }, 'Password'), el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password' })],
           'Continue', function (f) { return { component: c.component, password: f.password.value }; });
       case 'ak-stage-consent':
         return form(c, (c.permissions || []).map(function (p) { return el('p', { 'class': 'permission' }, p.name); }),
           'Continue', function () { return { component: c.component, token: c.token }; });
+      case 'ak-stage-authenticator-validate':
+        return form(c, [el('p', {}, c.pending_user || ''), el('label', { 'for': 'code' }, 'Code'), el('input', { id: 'code', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code' })],
+          'Continue', function (f) { return { component: c.component, code: f.code.value }; });
+      case 'ak-stage-user-login':
+        return form(c, [el('label', { 'for': 'remember_me' }, 'Stay signed in'), el('input', { id: 'remember_me', name: 'rememberMe', type: 'checkbox' })],
+          'Continue', function (f) { return { component: c.component, remember_me: f.rememberMe.checked }; });
+      case 'ak-stage-dummy':
+        return form(c, [], 'Continue', function () { return { component: c.component }; });
+      case 'ak-stage-session-end':
+        root.innerHTML = ''; root.appendChild(el('h1', {}, (c.flow_info && c.flow_info.title) || '')); root.appendChild(el('p', { id: 'session-end' }, c.application_name || '')); return;
       case 'xak-flow-redirect':
         location.assign(c.to); return;
       case 'ak-stage-access-denied':
