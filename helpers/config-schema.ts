@@ -146,6 +146,8 @@ export const ConfigSchema = z.strictObject(
       )
       .optional(),
     requestBudget: wholeNumber('a whole number of requests, at least 10', 10, 100_000).optional(),
+    /** Requests in flight at once (DESIGN.md "Speed"; default 4); 1 sends one request at a time, checks in order. */
+    concurrency: wholeNumber('a whole number of requests in flight, from 1 to 16', 1, 16).optional(),
     /** Cap on every response body the harness reads (DESIGN.md "every body a size cap"). */
     maxBodyBytes: wholeNumber('a whole number of bytes from 1024 to 1073741824', 1024, 1024 ** 3).optional(),
     /** Warnings the operator knows and accepts (diagnosis ids, e.g. email-verified-false): no longer shown as warnings. */
@@ -182,6 +184,7 @@ export const KEY_SOURCES: Readonly<Record<string, string>> = {
   'timeouts.requestMs': '--request-timeout',
   'timeouts.runMs': '--deadline',
   requestBudget: '--request-budget',
+  concurrency: '--concurrency',
   maxBodyBytes: '--max-body-bytes',
   acknowledge: '--acknowledge',
 };

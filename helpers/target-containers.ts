@@ -63,6 +63,7 @@ export function stackTarget(stack: Stack, cfg: HarnessConfig = {}): Target {
     resolve: stack.resolve,
     requestTimeoutMs: cfg.timeouts?.requestMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     ...(cfg.maxBodyBytes !== undefined ? { maxBodyBytes: cfg.maxBodyBytes } : {}),
+    ...(cfg.concurrency !== undefined ? { concurrency: cfg.concurrency } : {}),
     deadlineMs: cfg.timeouts?.runMs ?? 120_000,
     ...(cfg.requestBudget !== undefined ? { requestBudget: cfg.requestBudget } : {}),
     readOnly: false,

@@ -66,6 +66,8 @@ export interface Target {
   maxBodyBytes?: number;
   /** Hard cap on requests (live mode by default; any target when configured). */
   requestBudget?: number;
+  /** Requests in flight at once (default 4; 1 = strictly one after another, checks in catalog order). */
+  concurrency?: number;
   /** Live mode: read-only, one login at a time, no probes that write. */
   readOnly: boolean;
   /** Embedded/reference details for the report. */

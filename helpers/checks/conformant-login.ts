@@ -62,6 +62,11 @@ export async function runConformantLogin(ctx: CheckContext): Promise<ConformantL
     scope: 'openid email profile',
     // The RP's job is to obtain tokens; the signing checks judge the claims themselves with their own bounds.
     clockToleranceSec: 24 * 3600,
+    // The run's one discovery document (issue 12), validated by openid-client as if it had fetched it.
+    discovered: async () => {
+      const d = await ctx.discovery();
+      return d.httpError ? { error: d.httpError } : { status: d.status ?? 0, contentType: d.contentType, body: d.text ?? '' };
+    },
   });
   if (!created.ok) {
     fact.rpError = created;
@@ -75,12 +80,12 @@ export async function runConformantLogin(ctx: CheckContext): Promise<ConformantL
     const req: AuthorizationRequest = await rp.authorizationRequest();
     fact.nonce = req.nonce;
     fact.state = req.state;
-    fact.outcome = await loginThroughAuthentik(browser, req.url, ctx.target.user, { redirectUri, label });
+    fact.outcome = await ctx.loginTurn(() => loginThroughAuthentik(browser, req.url, ctx.target.user, { redirectUri, label }));
     if (fact.outcome.kind !== 'callback' || !fact.outcome.url.searchParams.get('code')) return false;
     const before = ctx.mark();
     fact.exchange = await rp.exchangeCode(fact.outcome.url, req, { authMethod: method });
     fact.authMethod = method;
-    const tokenEx = ctx.http.transcript.since(before).find((e) => e.method === 'POST');
+    const tokenEx = ctx.http.transcript.ownSince(before).find((e) => e.method === 'POST');
     // The transcript body is redacted (token values replaced) but keeps its JSON shape and error fields.
     fact.rawToken = tokenEx ? { status: tokenEx.status ?? 0, exchangeId: tokenEx.id, json: tryJson(tokenEx.responseBody) } : undefined;
     return true;

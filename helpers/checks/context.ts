@@ -7,7 +7,7 @@
  * the checks judge it.
  */
 import { createHttp, isHttpError, type Actor, type Http, type HttpResponse, type Secrets } from '../http/index.ts';
-import { frontier, joinStrand, runStrand } from '../http/causality.ts';
+import { frontier, joinStrand, noteEvent, runStrand, type Strand } from '../http/causality.ts';
 import { HttpError } from '../http/types.ts';
 import { loginThroughAuthentik, type LoginOutcome } from '../authentik/index.ts';
 import {
@@ -34,6 +34,9 @@ export interface FetchedDoc {
   httpError?: HttpError;
   dateHeader?: string;
   exchangeId?: number;
+  /** The body as received and its content-type (the conformant client validates discovery from these). */
+  text?: string;
+  contentType?: string;
 }
 
 /** A login through authentik with the osTicket client profile up to the callback (no token exchange). */
@@ -72,6 +75,8 @@ export class CheckContext {
   readonly http: Http;
   readonly measurements: Record<string, number | string> = {};
   readonly #memo = new Map<string, Fact<unknown>>();
+  #loginQueue: Promise<void> = Promise.resolve();
+  #lastLoginEnd: number[] = [];
   /** The user's browser (one jar for the shared login and the fresh codes that reuse its authentik session). */
   readonly browser: Actor;
   /** osTicket's server side: token and userinfo calls (no cookies of the browser). */
@@ -83,6 +88,7 @@ export class CheckContext {
   ) {
     this.http = createHttp({
       secrets,
+      maxInFlight: target.concurrency,
       timeoutMs: target.requestTimeoutMs,
       maxBodyBytes: target.maxBodyBytes,
       deadline: Date.now() + target.deadlineMs,
@@ -110,6 +116,7 @@ export class CheckContext {
    * waited on; every asker then has waited on the fact's last exchanges.
    */
   once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    noteEvent(key); // where a sequential run would have fetched it, if nobody had before (checks/order.ts)
     let fact = this.#memo.get(key) as Fact<T> | undefined;
     if (!fact) {
       fact = runStrand(fn, frontier());
@@ -118,13 +125,38 @@ export class CheckContext {
     return joined(fact);
   }
 
+  /** The strand of each fact asked for in this run, by key (to rebuild the sequential transcript order). */
+  factStrands(): Map<string, Strand> {
+    return new Map([...this.#memo].map(([k, f]) => [k, f.strand]));
+  }
+
+  /**
+   * One login at a time (DESIGN.md "Speed"; live mode promises it): every drive through authentik's login flow
+   * waits for the previous one to finish, and records that wait as a dependency (causality.ts), so the critical
+   * path counts the logins one after another.
+   */
+  async loginTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.#loginQueue;
+    let done!: () => void;
+    this.#loginQueue = new Promise<void>((r) => (done = r));
+    await previous;
+    joinStrand(this.#lastLoginEnd);
+    try {
+      return await fn();
+    } finally {
+      this.#lastLoginEnd = frontier();
+      done();
+    }
+  }
+
   /** The transcript id before a step; `evidenceSince(mark)` lists what the step did. */
   mark(): number {
     return this.http.transcript.lastId;
   }
 
+  /** The exchanges the calling strand sent since `mark` (not those of checks running at the same time). */
   evidenceSince(mark: number): number[] {
-    return this.http.transcript.since(mark).map((e) => e.id);
+    return this.http.transcript.ownSince(mark).map((e) => e.id);
   }
 
   async fetchJson(actor: Actor, url: string, label: string): Promise<FetchedDoc> {
@@ -135,7 +167,7 @@ export class CheckContext {
       if (isHttpError(e)) return { url, ok: false, problem: e.message, httpError: e, exchangeId: e.exchangeId };
       throw e;
     }
-    const base = { url, status: res.status, exchangeId: res.exchangeId, dateHeader: res.headers.get('date') ?? undefined };
+    const base = { url, status: res.status, exchangeId: res.exchangeId, dateHeader: res.headers.get('date') ?? undefined, text: res.text, contentType: res.headers.get('content-type') ?? undefined };
     if (res.status !== 200) return { ...base, ok: false, json: res.json, problem: `HTTP ${res.status}` };
     if (res.json === undefined) return { ...base, ok: false, problem: 'the body is not JSON' };
     return { ...base, ok: true, json: res.json };
@@ -176,7 +208,7 @@ export class CheckContext {
   async osticketCode(actor: Actor, label: string, settings = this.target.osticket): Promise<CodeFact> {
     const mark = this.mark();
     const req = buildOsticketAuthorizeUrl(settings);
-    const outcome = await loginThroughAuthentik(actor, req.url, this.target.user, { redirectUri: settings.redirectUri, label });
+    const outcome = await this.loginTurn(() => loginThroughAuthentik(actor, req.url, this.target.user, { redirectUri: settings.redirectUri, label }));
     const fact: CodeFact = { settings, state: req.state, scope: req.scope, authorizeUrl: req.url, outcome, evidence: [] };
     if (outcome.kind === 'callback') {
       const p = outcome.formPost ? new URLSearchParams(outcome.formPost) : outcome.url.searchParams;

@@ -1,16 +1,20 @@
 /**
  * The check engine: runs the catalog against a resolved target and returns a RunResult (DESIGN.md "The check
- * engine"). Checks run one after another (one login at a time, live-safe); each is timed, and a transport failure
- * inside a check becomes a failed check with a network diagnosis, never an exception out of the run.
+ * engine"). Checks run together, independent requests in flight at once up to `--concurrency` (default 4), logins
+ * one at a time (live-safe); with `--concurrency 1` one after another. Results and the transcript keep the order a
+ * sequential run has. Each check is timed, and a transport failure inside a check becomes a failed check with a
+ * network diagnosis, never an exception out of the run.
  */
 import { diagnose, rankCauses, type DiagnosisId } from '../diagnosis/catalog.ts';
 import { isHttpError, type Secrets } from '../http/index.ts';
-import { criticalPath, runStrand } from '../http/causality.ts';
+import { criticalPath, runStrand, type Strand } from '../http/causality.ts';
+import { DEFAULT_MAX_IN_FLIGHT } from '../http/index.ts';
 import type { HttpError } from '../http/types.ts';
 import type { Target } from '../target-types.ts';
 import { VERSION } from '../version.ts';
 import { CheckContext } from './context.ts';
 import { observe } from './observe.ts';
+import { sequentialOrder } from './order.ts';
 import { decideVerdict, prerequisitesOf } from './verdict.ts';
 import {
   PROPERTIES,
@@ -78,32 +82,90 @@ export function networkDiagnosis(e: Pick<HttpError, 'code'>): DiagnosisId {
   return 'authentik-unreachable';
 }
 
+/** A check that ran (or was skipped): its result (evidence: what the outcome named) and the strand it ran as. */
+interface Ran {
+  result: CheckResult;
+  strand?: Strand;
+}
+
+/** Requests in flight at once unless the target says otherwise (`--concurrency`, DESIGN.md "Speed"). */
+export const DEFAULT_CONCURRENCY = DEFAULT_MAX_IN_FLIGHT;
+
 export async function runChecks(target: Target, catalog: readonly CheckDef[], opts: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   const ctx = new CheckContext(target, opts.secrets);
   const selected = catalog.filter((c) => !opts.only || opts.only.includes(c.area));
-  const results: CheckResult[] = [];
+  const concurrent = (target.concurrency ?? DEFAULT_CONCURRENCY) > 1;
+  const ran: Ran[] = [];
   try {
-    let stopped: string | undefined;
-    for (const [index, check] of selected.entries()) {
-      opts.onProgress?.({ phase: 'start', check, index, total: selected.length });
-      const result = stopped ? skipped(check, stopped) : acknowledgeWarning(await runOne(ctx, check), opts.acknowledge);
-      results.push(result);
-      // An unreachable target (refused, DNS, TLS), the run deadline or the request budget ends the run: every
-      // further check would only repeat the same failure (and, live, spend requests).
-      const d = result.diagnosis;
-      if (!stopped && result.status === 'fail' && d && (d.side === 'network' || d.id === 'run-deadline-exceeded' || d.id === 'request-budget-exhausted')) {
-        stopped = `not run: ${d.id === 'request-budget-exhausted' ? 'the request budget is spent' : d.id === 'run-deadline-exceeded' ? 'the run deadline passed' : 'the target is unreachable'} (see ${result.id})`;
-      }
-      opts.onProgress?.({ phase: 'end', check, index, total: selected.length, result });
-    }
-    if (opts.only && !stopped) results.push(...(await runPrerequisites(ctx, catalog, results, opts)));
+    const batch = await (concurrent ? runTogether : runInOrder)(ctx, selected, opts);
+    ran.push(...batch.ran);
+    if (opts.only && !batch.stopped) ran.push(...(await runPrerequisites(ctx, catalog, ran, opts)));
   } finally {
     await ctx.close();
   }
+  // The transcript in the order a sequential run sends it, ids renumbered, each check's own requests as evidence.
+  const seq = sequentialOrder(
+    ran.map((r) => r.strand),
+    ctx.factStrands(),
+    ctx.http.transcript.exchanges.map((e) => e.id),
+  );
+  const results = ran.map((r, i) => ({ ...r.result, evidence: [...new Set([...r.result.evidence.map(seq.renumber), ...seq.own[i]!])].sort((a, b) => a - b) }));
   const order = new Map(catalog.map((c, i) => [c.id, i]));
   results.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
-  return { ...assemble(target, ctx, results, started, opts.only), observed: await observe(ctx) };
+  return { ...assemble(target, ctx, results, started, seq.renumber, opts.only), observed: await observe(ctx) };
+}
+
+/**
+ * An unreachable target (refused, DNS, TLS), the run deadline or the request budget ends the run: every further
+ * check would only repeat the same failure (and, live, spend requests). The reason later checks are skipped with.
+ */
+function stopReason(result: CheckResult, already: boolean): string | undefined {
+  const d = result.diagnosis;
+  if (result.status !== 'fail' || !d || !(d.side === 'network' || d.id === 'run-deadline-exceeded' || d.id === 'request-budget-exhausted')) return undefined;
+  const why = d.id === 'request-budget-exhausted' ? 'the request budget is spent' : d.id === 'run-deadline-exceeded' ? 'the run deadline passed' : 'the target is unreachable';
+  return `${already ? 'not judged' : 'not run'}: ${why} (see ${result.id})`;
+}
+
+/** `--concurrency 1`: one check after another, one request at a time. */
+async function runInOrder(ctx: CheckContext, checks: readonly CheckDef[], opts: RunOptions): Promise<{ ran: Ran[]; stopped?: string }> {
+  const out: Ran[] = [];
+  let stopped: string | undefined;
+  for (const [index, check] of checks.entries()) {
+    opts.onProgress?.({ phase: 'start', check, index, total: checks.length });
+    const r: Ran = stopped ? { result: skipped(check, stopped) } : await runOne(ctx, check, opts);
+    out.push(r);
+    stopped ??= stopReason(r.result, false);
+    opts.onProgress?.({ phase: 'end', check, index, total: checks.length, result: r.result });
+  }
+  return { ran: out, stopped };
+}
+
+/**
+ * Every check at once, each its own strand (DESIGN.md "Speed"): independent requests (discovery, JWKS, the
+ * anonymous near-miss probes, the negative token probes) overlap, bounded by the HTTP layer's requests in flight;
+ * logins still go one at a time (CheckContext.loginTurn). Checks that need an osTicket server judge what earlier
+ * checks saw (peek), so they run one after another once every check before them is done. Results, progress and the
+ * transcript keep the catalog's order.
+ */
+async function runTogether(ctx: CheckContext, checks: readonly CheckDef[], opts: RunOptions): Promise<{ ran: Ran[]; stopped?: string }> {
+  const early = new Map(checks.map((check, index) => [index, check.needsOsticketServer ? undefined : runOne(ctx, check, opts)]));
+  const out: Ran[] = [];
+  let stopped: string | undefined;
+  for (const [index, check] of checks.entries()) {
+    opts.onProgress?.({ phase: 'start', check, index, total: checks.length });
+    const running = early.get(index);
+    let r: Ran;
+    if (running) {
+      r = await running;
+      // Already running when an earlier check found the target gone: its requests went, its judgement does not.
+      if (stopped) r = { result: skipped(check, stopped.replace(/^not run: /, 'not judged: ')), strand: r.strand };
+    } else r = stopped ? { result: skipped(check, stopped) } : await runOne(ctx, check, opts);
+    out.push(r);
+    stopped ??= stopReason(r.result, false);
+    opts.onProgress?.({ phase: 'end', check, index, total: checks.length, result: r.result });
+  }
+  return { ran: out, stopped };
 }
 
 /**
@@ -111,20 +173,21 @@ export async function runChecks(target: Target, catalog: readonly CheckDef[], op
  * on a broken login said PASS). The checks a skip reason points at ("see login.completes") run too: their facts
  * were fetched anyway, so this costs no request of its own in the usual case.
  */
-async function runPrerequisites(ctx: CheckContext, catalog: readonly CheckDef[], results: CheckResult[], opts: RunOptions): Promise<CheckResult[]> {
-  const extra: CheckResult[] = [];
+async function runPrerequisites(ctx: CheckContext, catalog: readonly CheckDef[], done: Ran[], opts: RunOptions): Promise<Ran[]> {
+  const extra: Ran[] = [];
   for (let round = 0; round < 3; round++) {
-    const have = new Set([...results, ...extra].map((r) => r.id));
-    const wanted = new Set(prerequisitesOf([...results, ...extra]));
+    const all = [...done, ...extra].map((r) => r.result);
+    const have = new Set(all.map((r) => r.id));
+    const wanted = new Set(prerequisitesOf(all));
     const next = catalog.filter((c) => wanted.has(c.id) && !have.has(c.id));
     if (next.length === 0) break;
     for (const check of next) {
-      const index = results.length + extra.length;
+      const index = done.length + extra.length;
       opts.onProgress?.({ phase: 'start', check, index, total: index + 1 });
-      const result = acknowledgeWarning(await runOne(ctx, check), opts.acknowledge);
-      result.reason ??= 'not selected: run because selected checks depend on it';
-      extra.push(result);
-      opts.onProgress?.({ phase: 'end', check, index, total: index + 1, result });
+      const r = await runOne(ctx, check, opts);
+      r.result.reason ??= 'not selected: run because selected checks depend on it';
+      extra.push(r);
+      opts.onProgress?.({ phase: 'end', check, index, total: index + 1, result: r.result });
     }
   }
   return extra;
@@ -151,9 +214,9 @@ function skipped(check: CheckDef, reason: string): CheckResult {
   return { id: check.id, area: check.area, title: check.title, status: 'skip', severity: check.severity, spec: check.spec, reason, evidence: [], ms: 0 };
 }
 
-async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> {
+async function runOne(ctx: CheckContext, check: CheckDef, opts: RunOptions): Promise<Ran> {
   const t0 = performance.now();
-  const mark = ctx.mark();
+  let strand: Strand | undefined;
   let outcome: Outcome;
   if (check.needsOsticketServer && !ctx.target.osticketServer) {
     outcome = skip(
@@ -165,7 +228,9 @@ async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> 
   } else {
     try {
       // Each check is its own strand: its first request waits on nothing but the facts it awaits (causality.ts).
-      outcome = await runStrand(() => check.run(ctx)).promise;
+      const run = runStrand(() => check.run(ctx));
+      strand = run.strand;
+      outcome = await run.promise;
     } catch (e) {
       if (isHttpError(e) && check.needsOsticketServer && onOsticket(ctx, e.url)) {
         // An osTicket that does not answer fails the osTicket checks, not the run (issue 9 §3).
@@ -178,8 +243,8 @@ async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> 
       }
     }
   }
-  const own = ctx.evidenceSince(mark);
-  const evidence = [...new Set([...(outcome.evidence ?? []), ...own])].sort((a, b) => a - b);
+  // What the check and the facts it asked for first sent is added once the run is over (order.ts).
+  const evidence = [...(outcome.evidence ?? [])];
   const redact = (s?: string) => (s === undefined ? undefined : ctx.http.secrets.redact(s));
   const result: CheckResult = {
     id: check.id,
@@ -197,10 +262,10 @@ async function runOne(ctx: CheckContext, check: CheckDef): Promise<CheckResult> 
   if (outcome.status === 'fail' || outcome.status === 'warn') {
     result.diagnosis = diagnose(outcome.diagnosis, redact(outcome.detail), redact(outcome.fix));
   }
-  return result;
+  return { result: acknowledgeWarning(result, opts.acknowledge), strand };
 }
 
-function assemble(target: Target, ctx: CheckContext, results: CheckResult[], started: number, selection?: Area[]): RunResult {
+function assemble(target: Target, ctx: CheckContext, results: CheckResult[], started: number, renumber: (id: number) => number, selection?: Area[]): RunResult {
   const md = ctx.measurements;
   const counts: Record<Status, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) counts[r.status]++;
@@ -213,7 +278,10 @@ function assemble(target: Target, ctx: CheckContext, results: CheckResult[], sta
   const { verdict, error } = decideVerdict(results, causes);
   const finished = Date.now();
   md['run.requests'] = ctx.http.requestCount;
-  const transcript = ctx.http.transcript.toJSON();
+  const transcript = ctx.http.transcript
+    .toJSON()
+    .map((e) => ({ ...e, id: renumber(e.id), ...(e.after ? { after: e.after.map(renumber).sort((a, b) => a - b) } : {}) }))
+    .sort((a, b) => a.id - b.id);
   return {
     schema: RESULTS_SCHEMA_VERSION,
     tool: { name: 'oidc-harness', version: VERSION },

@@ -26,6 +26,7 @@ export const FLAG_KEYS: Readonly<Record<string, readonly [string, Kind]>> = {
   requestTimeout: ['timeouts.requestMs', 'number'],
   deadline: ['timeouts.runMs', 'number'],
   requestBudget: ['requestBudget', 'number'],
+  concurrency: ['concurrency', 'number'],
   maxBodyBytes: ['maxBodyBytes', 'number'],
   acknowledge: ['acknowledge', 'list'],
 };

@@ -62,6 +62,7 @@ function withRunOptions(cmd: Command): Command {
     .option('--request-timeout <ms>', 'timeout of each request (config timeouts.requestMs; default 10000)')
     .option('--deadline <ms>', 'deadline of the whole run (config timeouts.runMs; default 60000 embedded, 120000 live)')
     .option('--request-budget <n>', 'most requests a run may send (config requestBudget; live default 120)')
+    .option('--concurrency <n>', 'requests in flight at once (config concurrency; default 4; 1 = one at a time, checks in order)')
     .option('--max-body-bytes <n>', 'largest response body read (config maxBodyBytes; default 2097152)')
     .option('--acknowledge <ids>', 'comma-separated warnings you know and accept, e.g. email-verified-false (config acknowledge): no longer shown as warnings');
 }

@@ -14,12 +14,30 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Exchange } from './types.ts';
 
-interface Strand {
+export interface Strand {
+  /** Unique within the process (0 is "no strand"). */
+  readonly id: number;
   /** The exchanges this strand has waited on last (its frontier): later requests of the strand come after them. */
   frontier: Set<number>;
+  /**
+   * What the strand did, in its own program order: a number is an exchange it sent, a string a fact it asked for.
+   * The engine rebuilds a sequential run's transcript order from these (checks/order.ts).
+   */
+  readonly events: Array<number | string>;
 }
 
 const current = new AsyncLocalStorage<Strand>();
+let lastStrandId = 0;
+
+/** The strand the calling code runs in, if any. */
+export function currentStrand(): Strand | undefined {
+  return current.getStore();
+}
+
+/** Records, in the current strand, that it sent exchange `id` / asked for fact `key`. */
+export function noteEvent(event: number | string): void {
+  current.getStore()?.events.push(event);
+}
 
 /** The exchange ids a request sent now would come after (sorted; empty outside any strand). */
 export function frontier(): number[] {
@@ -43,35 +61,51 @@ export function joinStrand(ids: Iterable<number>): void {
  * Runs `fn` as a new strand that starts after `start` (default: nothing) and returns its promise; `end()` is the
  * strand's frontier when it settled (what a strand awaiting it has waited on).
  */
-export function runStrand<T>(fn: () => Promise<T>, start: Iterable<number> = []): { promise: Promise<T>; end: () => number[] } {
-  const strand: Strand = { frontier: new Set(start) };
+export function runStrand<T>(fn: () => Promise<T>, start: Iterable<number> = []): { promise: Promise<T>; end: () => number[]; strand: Strand } {
+  const strand: Strand = { id: ++lastStrandId, frontier: new Set(start), events: [] };
   const promise = current.run(strand, fn);
-  return { promise, end: () => [...strand.frontier] };
+  return { promise, end: () => [...strand.frontier], strand };
 }
 
 /**
  * The critical path of a set of exchanges: the largest sum of durations along a chain where each exchange came
- * after the previous one (`after`). Exchanges never sent (refused by budget or deadline, ms 0) add nothing.
+ * after the previous one (`after`). Exchanges never sent (refused by budget or deadline, ms 0) add nothing. Ids need
+ * not follow time (a transcript renumbered into sequential order points forward too); `after` never has a cycle,
+ * since an exchange only waits on answers that came before it was sent.
  */
 export function criticalPath(exchanges: readonly Pick<Exchange, 'id' | 'ms' | 'after'>[]): { ms: number; chain: number[] } {
   const byId = new Map(exchanges.map((e) => [e.id, e]));
   const best = new Map<number, { ms: number; prev?: number }>();
-  // Ids are reserved when a request starts, so everything an exchange came after has a smaller id.
-  for (const e of [...exchanges].sort((a, b) => a.id - b.id)) {
-    let prev: number | undefined;
-    let base = 0;
-    for (const p of e.after ?? []) {
-      const b = byId.has(p) ? best.get(p) : undefined;
-      if (b && b.ms > base) {
-        base = b.ms;
-        prev = p;
+  const longest = (id: number): { ms: number; prev?: number } => {
+    const known = best.get(id);
+    if (known) return known;
+    // Iterative depth-first: resolve every predecessor before the exchange itself.
+    const stack = [id];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const pending = (byId.get(top)?.after ?? []).filter((p) => byId.has(p) && !best.has(p));
+      if (pending.length) {
+        stack.push(...pending);
+        continue;
       }
+      stack.pop();
+      if (best.has(top)) continue;
+      let base = 0;
+      let prev: number | undefined;
+      for (const p of byId.get(top)?.after ?? []) {
+        const b = best.get(p);
+        if (b && b.ms > base) [base, prev] = [b.ms, p];
+      }
+      best.set(top, { ms: base + (byId.get(top)?.ms ?? 0), prev });
     }
-    best.set(e.id, { ms: base + e.ms, prev });
-  }
+    return best.get(id)!;
+  };
   let endId: number | undefined;
   let ms = 0;
-  for (const [id, b] of best) if (b.ms > ms || endId === undefined) [endId, ms] = [id, b.ms];
+  for (const e of exchanges) {
+    const b = longest(e.id);
+    if (endId === undefined || b.ms > ms) [endId, ms] = [e.id, b.ms];
+  }
   const chain: number[] = [];
   for (let id = endId; id !== undefined; id = best.get(id)?.prev) chain.unshift(id);
   return { ms, chain };

@@ -8,6 +8,8 @@ import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { CookieJar } from 'tough-cookie';
 import { answered, frontier } from './causality.ts';
 import { classifyNetworkError, HttpError } from './errors.ts';
+import { clip, parseJsonMaybe, readCapped, toHeaders } from './body.ts';
+import { Slots } from './slots.ts';
 import { harvestCookieValues, harvestSecrets, redactHeaderValue, redactText } from './redact.ts';
 import { mappedConnector, Resolver, defaultPort, type ResolutionMap } from './resolve.ts';
 import { Secrets } from './secrets.ts';
@@ -37,6 +39,8 @@ export interface HttpOptions {
    * Agent built from timeoutMs, resolve and ca.
    */
   agent?: Agent;
+  /** Requests in flight at once; the others wait their turn in order. Default 4 (DESIGN.md "Speed"). */
+  maxInFlight?: number;
   /** Share a registry / transcript (e.g. with another Http); new ones by default. */
   secrets?: Secrets;
   transcript?: Transcript;
@@ -73,6 +77,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_TRANSCRIPT_BODY_BYTES = 64 * 1024;
 export const DEFAULT_USER_AGENT = 'oidc-harness/0.1';
+export const DEFAULT_MAX_IN_FLIGHT = 4;
 
 export function createHttp(opts: HttpOptions = {}): Http {
   const resolver = new Resolver(opts.resolve);
@@ -88,6 +93,7 @@ export function createHttp(opts: HttpOptions = {}): Http {
   const transcript = opts.transcript ?? new Transcript();
   const agent = opts.agent ?? createAgent(opts);
   const actors = new Map<string, Actor>();
+  const inFlight = new Slots(opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
   let requestCount = 0;
   let closed = false;
 
@@ -138,8 +144,22 @@ export function createHttp(opts: HttpOptions = {}): Http {
     throw new HttpError(message, code, ex.url, ex.id);
   }
 
+  /**
+   * One request: its id and what it waited on are taken when it is asked for (the caller's order), then it waits
+   * for one of the `maxInFlight` slots; its time and the deadline/budget checks start when it is really sent.
+   */
   async function send(actor: Actor, rawUrl: string | URL, init: RequestInit): Promise<HttpResponse> {
     const id = transcript.reserveId();
+    const after = frontier();
+    const release = await inFlight.acquire();
+    try {
+      return await sendNow(actor, rawUrl, init, id, after);
+    } finally {
+      release();
+    }
+  }
+
+  async function sendNow(actor: Actor, rawUrl: string | URL, init: RequestInit, id: number, after: number[]): Promise<HttpResponse> {
     const method = (init.method ?? (init.form || init.json !== undefined || init.body !== undefined ? 'POST' : 'GET')).toUpperCase();
     const started = Date.now();
     const ex: Exchange = {
@@ -151,7 +171,7 @@ export function createHttp(opts: HttpOptions = {}): Http {
       requestHeaders: {},
       startedAt: new Date(started).toISOString(),
       ms: 0,
-      after: frontier(),
+      after,
     };
     let url: URL;
     try {
@@ -353,54 +373,4 @@ function jar(actor: Actor): CookieJar {
 /** Node replaces its root store when `ca` is given; keep the public roots too (live targets with a public CA). */
 function withSystemRoots(ca: string): string[] {
   return [ca, ...rootCertificates];
-}
-
-/** The response headers as a WHATWG Headers (what HttpResponse carries); repeated headers appended in order. */
-function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const out = new Headers();
-  for (const [k, v] of Object.entries(raw)) {
-    for (const value of Array.isArray(v) ? v : v === undefined ? [] : [v]) {
-      try {
-        out.append(k, value);
-      } catch {
-        // a value no HTTP header may carry (e.g. a control character): left out, as fetch would refuse it
-      }
-    }
-  }
-  return out;
-}
-
-async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<{ text: string; truncated: boolean; bytes: number }> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  let truncated = false;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (bytes + chunk.byteLength > max) {
-      chunks.push(chunk.subarray(0, max - bytes));
-      bytes = max;
-      truncated = true;
-      body.destroy();
-      break;
-    }
-    chunks.push(chunk);
-    bytes += chunk.byteLength;
-  }
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
-  return { text, truncated, bytes };
-}
-
-function parseJsonMaybe(text: string, contentType: string | null): unknown {
-  const t = text.trimStart();
-  if (!t) return undefined;
-  if (!(contentType ?? '').includes('json') && t[0] !== '{' && t[0] !== '[') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function clip(s: string, max: number): string {
-  if (s.length <= max) return s;
-  return `${s.slice(0, max)}… [${s.length - max} more characters not kept]`;
 }

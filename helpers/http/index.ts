@@ -1,5 +1,5 @@
 /** Public surface of the HTTP layer. */
-export { createAgent, createHttp, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_TRANSCRIPT_BODY_BYTES, DEFAULT_USER_AGENT } from './client.ts';
+export { createAgent, createHttp, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_TRANSCRIPT_BODY_BYTES, DEFAULT_USER_AGENT } from './client.ts';
 export type { Actor, Http, HttpOptions } from './client.ts';
 export { follow, REDIRECT_STATUSES } from './follow.ts';
 export type { FollowOptions, FollowOutcome, FollowResult } from './follow.ts';

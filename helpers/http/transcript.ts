@@ -2,15 +2,34 @@
  * The ordered record of every HTTP exchange of a run (ids from 1). Entries are redacted before they are added
  * (see client.ts / redact.ts); the transcript never holds a raw secret.
  */
+import { currentStrand, noteEvent } from './causality.ts';
 import type { Exchange } from './types.ts';
 
 export class Transcript {
   readonly exchanges: Exchange[] = [];
   #nextId = 1;
+  /** Exchange id -> the strand that sent it (causality.ts); 0 outside any strand. */
+  readonly #strandOf = new Map<number, number>();
 
-  /** Reserves the id of the next exchange (ids are handed out when a request starts, so they follow send order). */
+  /**
+   * Reserves the id of the next exchange (ids are handed out when a request starts, so they follow send order)
+   * and notes it in the calling strand.
+   */
   reserveId(): number {
-    return this.#nextId++;
+    const id = this.#nextId++;
+    this.#strandOf.set(id, currentStrand()?.id ?? 0);
+    noteEvent(id);
+    return id;
+  }
+
+  /**
+   * Exchanges after `afterId` sent by the calling strand itself (everything after it outside any strand): what a
+   * step did, even while other strands send requests at the same time.
+   */
+  ownSince(afterId: number): Exchange[] {
+    const mine = currentStrand()?.id;
+    const all = this.since(afterId);
+    return mine === undefined ? all : all.filter((e) => this.#strandOf.get(e.id) === mine);
   }
 
   /** Inserts in id order (concurrent requests may finish out of order). */

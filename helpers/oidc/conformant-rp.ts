@@ -30,7 +30,16 @@ export interface ConformantRpOptions {
   idTokenAlg?: string;
   /** openid-client's own timeout (s); our HTTP layer's per-request timeout applies anyway. */
   timeoutSec?: number;
+  /**
+   * The discovery answer the run already has (issue 12: one discovery per run, shared by every client and
+   * check): openid-client validates it exactly as a response it fetched itself (issuer, JSON, status), and no
+   * second request is sent. A transport failure is re-thrown as it happened. Absent: discovery is fetched.
+   */
+  discovered?: () => Promise<DiscoveredDocument>;
 }
+
+/** A discovery exchange that already happened: what the server answered, or how the request failed. */
+export type DiscoveredDocument = { status: number; contentType?: string; body: string } | { error: HttpError };
 
 export interface AuthorizationRequest {
   url: URL;
@@ -77,13 +86,13 @@ export async function createConformantRp(opts: ConformantRpOptions): Promise<RpR
   secrets.add(opts.clientSecret, 'client_secret');
   const authMethod = opts.authMethod ?? 'client_secret_basic';
   const state = { label: 'rp: discovery' };
-  const fetchImpl = makeCustomFetch(actor, state, opts.redirectUri);
+  const discoveryUrl = new URL(String(opts.discoveryUrl));
+  const fetchImpl = makeCustomFetch(actor, state, opts.redirectUri, opts.discovered ? { url: discoveryUrl.href, answer: opts.discovered } : undefined);
   const metadata: Partial<client.ClientMetadata> = {
     client_secret: opts.clientSecret,
     [client.clockTolerance]: opts.clockToleranceSec ?? 30,
   };
   if (opts.idTokenAlg) metadata.id_token_signed_response_alg = opts.idTokenAlg;
-  const discoveryUrl = new URL(String(opts.discoveryUrl));
   const before = actor.http.transcript.lastId;
   let config: client.Configuration;
   try {
@@ -174,8 +183,18 @@ function cloneConfig(config: client.Configuration, opts: ConformantRpOptions, me
  * layer already read and capped the body). openid-client derives the token request's redirect_uri from the
  * callback URL with its query stripped; we send the configured redirect URI instead (npm-stack.md §2 recipe).
  */
-function makeCustomFetch(actor: Actor, state: { label: string }, redirectUri: string): client.CustomFetch {
+function makeCustomFetch(
+  actor: Actor,
+  state: { label: string },
+  redirectUri: string,
+  discovered?: { url: string; answer: () => Promise<DiscoveredDocument> },
+): client.CustomFetch {
   return async (url, options) => {
+    if (discovered && url === discovered.url && (options.method ?? 'GET') === 'GET') {
+      const d = await discovered.answer();
+      if ('error' in d) throw d.error;
+      return new Response(d.body, { status: d.status, headers: d.contentType ? { 'content-type': d.contentType } : {} });
+    }
     let body: string | undefined;
     const headers: Record<string, string> = { ...options.headers };
     if (options.body instanceof URLSearchParams) {
@@ -201,7 +220,7 @@ function copyHeaders(h: Headers): Headers {
 }
 
 function idsSince(actor: Actor, afterId: number): number[] {
-  return actor.http.transcript.since(afterId).map((e) => e.id);
+  return actor.http.transcript.ownSince(afterId).map((e) => e.id);
 }
 
 /** openid-client / oauth4webapi errors -> RpError with the useful cause; secrets redacted from every string. */
