@@ -30,7 +30,12 @@ type Challenge = Record<string, unknown> & { component?: unknown };
 /** What running one flow in the executor produced: a URL to go to next, or a final outcome. */
 type FlowEnd = { next: URL; via: 'location' | 'flow-redirect' } | { outcome: LoginOutcome };
 
-export async function loginThroughAuthentik(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: LoginOptions): Promise<LoginOutcome> {
+/** One login at a time per run, whoever drives it (the HTTP layer's loginTurn). */
+export function loginThroughAuthentik(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: LoginOptions): Promise<LoginOutcome> {
+  return actor.http.loginTurn(() => drive(actor, authorizeUrl, creds, opts));
+}
+
+async function drive(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: LoginOptions): Promise<LoginOutcome> {
   const steps: LoginStep[] = [];
   const maxSteps = opts.maxSteps ?? 30;
   const label = opts.label ?? 'login';

@@ -80,7 +80,7 @@ export async function runConformantLogin(ctx: CheckContext): Promise<ConformantL
     const req: AuthorizationRequest = await rp.authorizationRequest();
     fact.nonce = req.nonce;
     fact.state = req.state;
-    fact.outcome = await ctx.loginTurn(() => loginThroughAuthentik(browser, req.url, ctx.target.user, { redirectUri, label }));
+    fact.outcome = await loginThroughAuthentik(browser, req.url, ctx.target.user, { redirectUri, label });
     if (fact.outcome.kind !== 'callback' || !fact.outcome.url.searchParams.get('code')) return false;
     const before = ctx.mark();
     fact.exchange = await rp.exchangeCode(fact.outcome.url, req, { authMethod: method });

@@ -75,8 +75,6 @@ export class CheckContext {
   readonly http: Http;
   readonly measurements: Record<string, number | string> = {};
   readonly #memo = new Map<string, Fact<unknown>>();
-  #loginQueue: Promise<void> = Promise.resolve();
-  #lastLoginEnd: number[] = [];
   /** The user's browser (one jar for the shared login and the fresh codes that reuse its authentik session). */
   readonly browser: Actor;
   /** osTicket's server side: token and userinfo calls (no cookies of the browser). */
@@ -130,24 +128,6 @@ export class CheckContext {
     return new Map([...this.#memo].map(([k, f]) => [k, f.strand]));
   }
 
-  /**
-   * One login at a time (DESIGN.md "Speed"; live mode promises it): every drive through authentik's login flow
-   * waits for the previous one to finish, and records that wait as a dependency (causality.ts), so the critical
-   * path counts the logins one after another.
-   */
-  async loginTurn<T>(fn: () => Promise<T>): Promise<T> {
-    const previous = this.#loginQueue;
-    let done!: () => void;
-    this.#loginQueue = new Promise<void>((r) => (done = r));
-    await previous;
-    joinStrand(this.#lastLoginEnd);
-    try {
-      return await fn();
-    } finally {
-      this.#lastLoginEnd = frontier();
-      done();
-    }
-  }
 
   /** The transcript id before a step; `evidenceSince(mark)` lists what the step did. */
   mark(): number {
@@ -208,7 +188,7 @@ export class CheckContext {
   async osticketCode(actor: Actor, label: string, settings = this.target.osticket): Promise<CodeFact> {
     const mark = this.mark();
     const req = buildOsticketAuthorizeUrl(settings);
-    const outcome = await this.loginTurn(() => loginThroughAuthentik(actor, req.url, this.target.user, { redirectUri: settings.redirectUri, label }));
+    const outcome = await loginThroughAuthentik(actor, req.url, this.target.user, { redirectUri: settings.redirectUri, label });
     const fact: CodeFact = { settings, state: req.state, scope: req.scope, authorizeUrl: req.url, outcome, evidence: [] };
     if (outcome.kind === 'callback') {
       const p = outcome.formPost ? new URLSearchParams(outcome.formPost) : outcome.url.searchParams;

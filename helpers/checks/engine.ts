@@ -144,9 +144,9 @@ async function runInOrder(ctx: CheckContext, checks: readonly CheckDef[], opts: 
 /**
  * Every check at once, each its own strand (DESIGN.md "Speed"): independent requests (discovery, JWKS, the
  * anonymous near-miss probes, the negative token probes) overlap, bounded by the HTTP layer's requests in flight;
- * logins still go one at a time (CheckContext.loginTurn). Checks that need an osTicket server judge what earlier
- * checks saw (peek), so they run one after another once every check before them is done. Results, progress and the
- * transcript keep the catalog's order.
+ * logins still go one at a time (every authentik login takes the HTTP layer's loginTurn). Checks that need an
+ * osTicket server judge what earlier checks saw (peek), so they run one after another once every check before them
+ * is done. Results, progress and the transcript keep the catalog's order.
  */
 async function runTogether(ctx: CheckContext, checks: readonly CheckDef[], opts: RunOptions): Promise<{ ran: Ran[]; stopped?: string }> {
   const early = new Map(checks.map((check, index) => [index, check.needsOsticketServer ? undefined : runOne(ctx, check, opts)]));

@@ -6,7 +6,7 @@
 import { rootCertificates } from 'node:tls';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { CookieJar } from 'tough-cookie';
-import { answered, frontier } from './causality.ts';
+import { answered, frontier, joinStrand } from './causality.ts';
 import { classifyNetworkError, HttpError } from './errors.ts';
 import { clip, parseJsonMaybe, readCapped, toHeaders } from './body.ts';
 import { Slots } from './slots.ts';
@@ -71,6 +71,11 @@ export interface Http {
   setDeadline(epochMs: number | undefined): void;
   /** Closes every connection; later requests fail with code CLOSED. */
   close(): Promise<void>;
+  /**
+   * Runs `fn` when no other login of this Http is running (one login at a time: DESIGN.md "Speed", live mode's
+   * promise). The wait is recorded as a dependency (causality.ts). Not re-entrant: never nest two.
+   */
+  loginTurn<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -94,6 +99,8 @@ export function createHttp(opts: HttpOptions = {}): Http {
   const agent = opts.agent ?? createAgent(opts);
   const actors = new Map<string, Actor>();
   const inFlight = new Slots(opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  let loginQueue: Promise<void> = Promise.resolve();
+  let lastLoginEnd: number[] = [];
   let requestCount = 0;
   let closed = false;
 
@@ -114,6 +121,19 @@ export function createHttp(opts: HttpOptions = {}): Http {
       const a = makeActor(name);
       actors.set(name, a);
       return a;
+    },
+    async loginTurn(fn) {
+      const previous = loginQueue;
+      let done!: () => void;
+      loginQueue = new Promise<void>((r) => (done = r));
+      await previous;
+      joinStrand(lastLoginEnd);
+      try {
+        return await fn();
+      } finally {
+        lastLoginEnd = frontier();
+        done();
+      }
     },
     async close() {
       closed = true;

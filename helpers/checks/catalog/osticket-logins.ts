@@ -11,7 +11,7 @@ export function osticketLogin(ctx: CheckContext, side: OsticketSide): Promise<Os
   return ctx.once(key(side), async () => {
     await ctx.osticketLogin(); // one login at a time; the protocol-level login first
     const actor = ctx.http.actor(`osticket-${side}-browser`, { fresh: true });
-    return ctx.loginTurn(() => loginThroughOsticket(actor, { baseUrl: ctx.target.osticketServer!.baseUrl, side, creds: ctx.target.user, label: `osticket ${side}` }));
+    return loginThroughOsticket(actor, { baseUrl: ctx.target.osticketServer!.baseUrl, side, creds: ctx.target.user, label: `osticket ${side}` });
   });
 }
 
