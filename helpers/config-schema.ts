@@ -45,7 +45,7 @@ export const ConfigSchema = z.strictObject(
     embedded: z
       .strictObject(
         {
-          profile: z.enum(PROFILES as ['2025.8', '2025.10', '2026.5', '2026.8'], must(`one of ${PROFILES.join(', ')}`)).optional(),
+          profile: z.enum(PROFILES, must(`one of ${PROFILES.join(', ')}`)).optional(),
           blueprint: path('an authentik blueprint (YAML)').optional(),
           clockOffsetSec: wholeNumber('a whole number of seconds between -31536000 and 31536000', -31_536_000, 31_536_000).optional(),
         },

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResolvedApplication, ResolvedBlueprint, ResolvedFlow, ResolvedProvider, ResolvedUser } from './blueprints/index.ts';
 import { appendSetCookie } from './http-util.ts';
-import type { RsaKey } from './keys.ts';
+import type { KeyRing } from './crypto/keyring.ts';
 import type { OidcCore } from './oidc-core.ts';
 import type { CodeRecord, TokenRecord } from './oauth2/tokens.ts';
 import type { Profile, ProfileFeatures } from './profiles.ts';
@@ -18,12 +18,13 @@ export interface FrontLayerOptions {
   profile: Profile;
   features: ProfileFeatures;
   core: OidcCore;
-  signingKey: RsaKey;
-  encryptionKey: RsaKey | null;
+  /** The install's key pairs (generated lazily). */
+  keys: KeyRing;
   installId: string;
   tls: boolean;
   clockOffsetSec: number;
   codes: Map<string, CodeRecord>;
+  tokens: Map<string, TokenRecord>;
   log?: (line: string) => void;
 }
 
@@ -84,7 +85,7 @@ export function createFrontContext(o: FrontLayerOptions): FrontContext {
   };
   const isSecure = (req: IncomingMessage) => baseUrl(req).startsWith('https:');
   const flows = new Map(bp.flows.map((f) => [f.slug, f]));
-  const tokens = new Map<string, TokenRecord>();
+  const tokens = o.tokens;
   return {
     o,
     bp,

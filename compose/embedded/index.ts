@@ -11,13 +11,20 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { packagePath } from '../../helpers/package-root.ts';
 import { loadBlueprint, parseBlueprint, type ResolvedBlueprint } from './blueprints/index.ts';
-import { providerKeys } from './key-cache.ts';
+import { keyCacheBuilder } from './key-cache.ts';
+import { KeyRing } from './crypto/keyring.ts';
+import type { KeySpec } from './crypto/keypairs.ts';
 import { makeThrowawayTls } from './keys.ts';
+import { refreshRotates } from './oauth2/token.ts';
+import type { TokenRecord } from './oauth2/tokens.ts';
 import { startOidcCore } from './oidc-core.ts';
 import { DEFAULT_PROFILE, isProfile, PROFILE_FEATURES, PROFILES, type Profile } from './profiles.ts';
+import type { KeyRingOptions } from './crypto/keyring.ts';
 import { createCodeStore, createFrontLayer } from './server.ts';
 
-export { DEFAULT_PROFILE, PROFILES, PROFILE_FEATURES, isProfile, type Profile } from './profiles.ts';
+export { DEFAULT_PROFILE, PROFILES, PROFILE_FEATURES, PROFILE_SWITCHES, profileChanges, isProfile, type Profile, type ProfileChange } from './profiles.ts';
+export { buildKeyPair, describeKeySpec, type CertificateKeyPair, type KeySpec } from './crypto/keypairs.ts';
+export { KeyRing, SELF_SIGNED_NAME, type KeyRingOptions } from './crypto/keyring.ts';
 export * from './blueprints/index.ts';
 
 // Located from the package folder: the same files whether the sources or the compiled dist/ run.
@@ -43,10 +50,14 @@ export interface ReferenceProviderOptions {
    */
   latencyMs?: number;
   /**
-   * Keep the generated RSA keys in this folder between starts (one file per blueprint, marked as test keys;
+   * Keep the generated test keys in this folder between starts (one file per blueprint, marked as test keys;
    * key-cache.ts). Default: new keys at every start.
    */
   keyCacheDir?: string;
+  /** Key specs for key pairs the blueprint names without key material (default RSA 4096). */
+  keySpecs?: Record<string, KeySpec>;
+  /** Makes a key pair (a cache of test keys can be plugged in here); default crypto/keypairs.ts buildKeyPair. */
+  buildKeyPair?: KeyRingOptions['build'];
   /** Values for !Env (default process.env). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -62,6 +73,8 @@ export interface RunningReferenceProvider {
   caPath?: string;
   /** authentik's install id (a new random UUID per start); hashed_user_id subjects depend on it. */
   installId: string;
+  /** The install's key pairs (generated in the background; await `keys.get(name)`). */
+  keys: KeyRing;
   close(): Promise<void>;
 }
 
@@ -93,21 +106,30 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     const name = opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH;
     return { name, text: opts.blueprintText ?? readFileSync(name, 'utf8') };
   };
-  const keyCache = opts.keyCacheDir ? { dir: opts.keyCacheDir, source: source() } : undefined;
-  const { signing: signingKey, encryption: encryptionKey } = await providerKeys(blueprint, features.kidStyle, keyCache);
   // TLS material (it writes the CA to tlsDir) before anything listens: a failure here must leave nothing running.
   let tlsMaterial: { cert: string; key: string; caPem?: string; caPath?: string } | null = null;
   if (opts.tls === true) tlsMaterial = makeThrowawayTls(opts.tlsDir ?? resolve(process.cwd(), 'reports'));
   else if (opts.tls && typeof opts.tls === 'object') tlsMaterial = opts.tls;
+  // Keys are generated in the background (RSA 4096 takes seconds): the provider listens at once and the first
+  // JWKS request or token waits for them.
+  const build = opts.buildKeyPair ?? (opts.keyCacheDir ? keyCacheBuilder(opts.keyCacheDir, source()) : undefined);
+  const keys = new KeyRing(blueprint.keypairs, { kidStyle: features.kidStyle, version: profile, specs: opts.keySpecs, build });
+  for (const note of [...blueprint.notes, ...keys.notes]) opts.log?.(note);
+  keys.warm([blueprint.provider.signing_key, blueprint.provider.encryption_key].filter((k): k is string => k !== null));
   const installId = randomUUID();
   const codes = createCodeStore();
+  const tokens = new Map<string, TokenRecord>();
   const core = await startOidcCore({
-    blueprint, signingKey, encryptionKey, log: opts.log,
+    blueprint, log: opts.log,
     refreshTokenWanted: (code) => codes.get(code)?.scopes.includes('offline_access') ?? false,
+    rotateRefreshToken: (token) => {
+      const record = tokens.get(token);
+      return record ? refreshRotates(features, blueprint.provider, record, Date.now()) : true;
+    },
   });
 
   const handler = createFrontLayer({
-    blueprint, profile, features, core, signingKey, encryptionKey, installId, codes,
+    blueprint, profile, features, core, keys, installId, codes, tokens,
     tls: tlsMaterial !== null, clockOffsetSec: opts.clockOffsetSec ?? 0, log: opts.log,
   });
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -143,6 +165,7 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     ...(tlsMaterial?.caPem ? { caPem: tlsMaterial.caPem } : {}),
     ...(tlsMaterial?.caPath ? { caPath: tlsMaterial.caPath } : {}),
     installId,
+    keys,
     async close() {
       await new Promise<void>((done) => {
         server.close(() => done());

@@ -1,50 +1,11 @@
 /**
- * Keys for the reference provider: the "authentik Self-signed Certificate" stand-in (RSA 2048 here for start-up
- * speed; real authentik generates RSA 4096, authentik/crypto/builder.py), an optional encryption key, and a
- * throwaway CA + server certificate for --tls (made with the openssl CLI; Node has no X.509 writer).
+ * A throwaway CA + server certificate for --tls (made with the openssl CLI). The install's key pairs are in
+ * crypto/keypairs.ts and crypto/keyring.ts.
  */
-import { createHash, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import type { ProfileFeatures } from './profiles.ts';
-
-export interface RsaKey {
-  privateKey: KeyObject;
-  publicKey: KeyObject;
-  privatePem: string;
-  kid: string;
-  /** Private JWK (for oidc-provider's keystore). */
-  privateJwk: Record<string, unknown>;
-  /** Public JWK without alg/use. */
-  publicJwk: Record<string, unknown>;
-}
-
-const gen = promisify(generateKeyPair);
-
-/** authentik/crypto/models.py generate_key_id: MD5 hex before 2026.2.0, unpadded base64url SHA-512 since. */
-export function keyId(privatePem: string, style: ProfileFeatures['kidStyle']): string {
-  return style === 'md5-hex'
-    ? createHash('md5').update(privatePem).digest('hex')
-    : createHash('sha512').update(privatePem).digest('base64url');
-}
-
-export async function generateRsaKey(style: ProfileFeatures['kidStyle']): Promise<RsaKey> {
-  const { privateKey } = await gen('rsa', { modulusLength: 2048 });
-  return rsaKeyFrom(privateKey, style);
-}
-
-/** The key as the provider uses it, from a private key (new, or read back from the test-key cache). */
-export function rsaKeyFrom(privateKey: KeyObject, style: ProfileFeatures['kidStyle']): RsaKey {
-  const publicKey = createPublicKey(privateKey);
-  const privatePem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  const kid = keyId(privatePem, style);
-  const privateJwk = { ...privateKey.export({ format: 'jwk' }), kid };
-  const { kty, n, e } = publicKey.export({ format: 'jwk' });
-  return { privateKey, publicKey, privatePem, kid, privateJwk, publicJwk: { kty, n, e, kid } };
-}
 
 export interface TlsMaterial {
   cert: string;

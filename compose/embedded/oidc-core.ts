@@ -1,18 +1,19 @@
 /**
  * The OIDC core: oidc-provider 9 (OpenID Certified) does the authorization endpoint (code issuance bound to the
  * session's account, scope and PKCE challenge), single-use codes with their lifetime, client authentication, PKCE
- * verification, the token endpoint (code and refresh grants, refresh rotation) and JWT signing/encryption
- * (IdToken.issue with its keystore: RS256 + kid, or HS256 keyed with the client secret, JWE RSA-OAEP-256).
+ * verification and the token endpoint (code and refresh grants, refresh rotation). The JWTs the front layer hands
+ * out are authentik's, signed by oauth2/jwt.ts; the core signs its own id_token (discarded) with a throwaway
+ * internal P-256 key, so it never waits for the install's keys (RSA 4096 takes seconds).
  *
  * It runs on an internal loopback server that only the front layer (server.ts and the endpoint modules) talks to. The issuer is fixed per
  * Provider instance while authentik builds `iss` from the request's Host (authentik.md §1), so there is one
  * Provider per issuer, created lazily and cached.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type ProviderType from 'oidc-provider';
 import type { ResolvedBlueprint } from './blueprints/index.ts';
-import type { RsaKey } from './keys.ts';
 
 type ProviderCtor = typeof ProviderType;
 type OidcProvider = InstanceType<ProviderCtor>;
@@ -105,8 +106,6 @@ export interface OidcCore {
   send(issuer: string, req: { method: string; path: string; headers?: Record<string, string>; body?: string }): Promise<InternalResponse>;
   /** Creates an oidc-provider Session for a logged-in authentik session; returns its id (the `_session` cookie value). */
   createSession(issuer: string, s: { accountId: string; loginTs: number; amr: string[]; acr: string }): Promise<string>;
-  /** Signs (and encrypts, with an encryption key) a payload with oidc-provider's IdToken machinery for the client. */
-  signJwt(issuer: string, payload: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -120,14 +119,14 @@ export const CORE_EMPTY_SCOPE = 'reference-provider:no-scope-granted';
 
 export async function startOidcCore(opts: {
   blueprint: ResolvedBlueprint;
-  signingKey: RsaKey;
-  encryptionKey: RsaKey | null;
   /**
    * Whether the code (by value) was granted offline_access. oidc-provider drops offline_access from the request
    * unless prompt=consent is sent (OIDC Core 11), while authentik grants it whenever it is mapped; the front layer
    * knows the authentik answer, so the core asks it.
    */
   refreshTokenWanted: (code: string) => boolean;
+  /** Whether a refresh grant rotates this refresh token (views/token.py refresh_token_threshold); default always. */
+  rotateRefreshToken?: (refreshToken: string) => boolean;
   log?: (line: string) => void;
 }): Promise<OidcCore> {
   const Provider = await loadProviderClass(opts.log);
@@ -145,15 +144,9 @@ export async function startOidcCore(opts: {
     // Placeholder: redirect matching is authentik's (strict / regex fullmatch), see redirectUriAllowed below.
     redirect_uris: ['https://reference.invalid/redirect-uris-are-matched-by-the-front-layer'],
     token_endpoint_auth_method: bp.client_type === 'confidential' ? 'client_secret_post' : 'none',
-    id_token_signed_response_alg: bp.signing_key ? 'RS256' : 'HS256',
-    ...(opts.encryptionKey
-      ? {
-          id_token_encrypted_response_alg: 'RSA-OAEP-256',
-          id_token_encrypted_response_enc: 'A256CBC-HS512',
-          jwks: { keys: [{ ...opts.encryptionKey.publicJwk, use: 'enc', alg: 'RSA-OAEP-256' }] },
-        }
-      : {}),
+    id_token_signed_response_alg: 'ES256',
   });
+  const internalKey = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), alg: 'ES256', use: 'sig', kid: 'reference-core' };
 
   const build = async (issuer: string): Promise<OidcProvider> => {
     const { warn, info } = console;
@@ -165,15 +158,10 @@ export async function startOidcCore(opts: {
       provider = new Provider(issuer, {
         adapter: Adapter as never,
         clients: [clientMetadata() as never],
-        jwks: { keys: [{ ...opts.signingKey.privateJwk, alg: 'RS256', use: 'sig' } as never] },
-        enabledJWA: {
-          idTokenSigningAlgValues: ['RS256', 'HS256'],
-          idTokenEncryptionAlgValues: ['RSA-OAEP-256'],
-          idTokenEncryptionEncValues: ['A256CBC-HS512'],
-        },
+        jwks: { keys: [internalKey as never] },
+        enabledJWA: { idTokenSigningAlgValues: ['ES256'] },
         features: {
           devInteractions: { enabled: false },
-          encryption: { enabled: true },
           rpInitiatedLogout: { enabled: false },
           userinfo: { enabled: false },
           claimsParameter: { enabled: false },
@@ -206,7 +194,7 @@ export async function startOidcCore(opts: {
         },
         issueRefreshToken: async (_ctx: unknown, _client: unknown, source: { kind: string; jti: string }) =>
           source.kind === 'RefreshToken' || opts.refreshTokenWanted(source.jti),
-        rotateRefreshToken: true,
+        rotateRefreshToken: (ctx: any) => opts.rotateRefreshToken?.(String(ctx.oidc.params.refresh_token ?? '')) ?? true,
         expiresWithSession: async () => false,
         clientBasedCORS: () => false,
         renderError: async (ctx: any, out: Record<string, unknown>) => {
@@ -304,25 +292,6 @@ export async function startOidcCore(opts: {
       const session = new SessionModel({ accountId: s.accountId, loginTs: s.loginTs, amr: s.amr, acr: s.acr });
       await session.save(14 * 86400);
       return session.jti;
-    },
-    async signJwt(issuer, payload) {
-      const provider = await providerFor(issuer);
-      const client = await provider.Client.find(bp.client_id);
-      if (!client) throw new Error('reference provider: client missing from oidc-provider');
-      const token = new provider.IdToken({}, { client } as never) as unknown as {
-        payload(): Promise<Record<string, unknown>>;
-        issue(o: { use: string; expiresAt?: number }): Promise<string>;
-      };
-      // IdToken.issue fills iss/aud/sub/exp itself; hand it authentik's exact claims (the clock offset included).
-      token.payload = async () => ({ ...payload });
-      // issue() sets exp = now + (expiresAt - now), so the offset-adjusted expiry passes through expiresAt
-      // exactly unless a second boundary falls between the two reads of the clock: then sign again.
-      const exp = Number(payload.exp);
-      for (let attempt = 0; ; attempt++) {
-        const before = Math.floor(Date.now() / 1000);
-        const jwt = await token.issue({ use: 'idtoken', expiresAt: exp });
-        if (Math.floor(Date.now() / 1000) === before || attempt > 0) return jwt;
-      }
     },
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -39,7 +39,7 @@ export function createFrontLayer(o: FrontLayerOptions) {
     if (path === '/application/o/userinfo/') return handleUserinfo(fc, req, res, url);
     if (path === '/application/o/introspect/') return handleIntrospect(fc, req, res);
     if (path === '/application/o/revoke/') return handleRevoke(fc, req, res, requestId);
-    if (handleProviderInfo(fc, req, res, path)) return;
+    if (await handleProviderInfo(fc, req, res, path)) return;
     if (path === endSession) return handleEndSession(fc, req, res, url);
     if (path === '/flows/-/cancel/') return handleCancel(fc, req, res, url);
     if (path === '/flows/-/default/authentication/') return handleDefaultFlow(fc, req, res, url, 'authentication');

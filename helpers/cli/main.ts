@@ -15,6 +15,7 @@ import { escapeJsonForTerminal, stripControl } from '../report/escape.ts';
 import { VERSION } from '../version.ts';
 import { applyFlags, splitIssuer } from './flags.ts';
 import { createProgress } from './progress.ts';
+import { PROFILES } from '../../compose/embedded/profiles.ts';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -141,7 +142,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       .command('run')
       .description('run every check on a target and write the reports')
       .addOption(new Option('--target <kind>', 'what to test').choices(['embedded', 'containers', 'live']))
-      .option('--profile <version>', 'embedded: authentik version profile (2025.8, 2025.10, 2026.5, 2026.8)')
+      .option('--profile <version>', `embedded: authentik version profile (${PROFILES.join(', ')})`)
       .option('--blueprint <file>', 'embedded: the blueprint the reference provider loads')
       .option('--redirect-uri <uri>', "osTicket's Redirect URI (embedded: the reference provider registers it too)"),
   )
@@ -223,7 +224,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--port <n>', 'port (0 = any free port)', '9000')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--blueprint <file>', 'authentik blueprint (default compose/blueprints/osticket.yaml)')
-    .option('--profile <version>', 'authentik version profile (2025.8, 2025.10, 2026.5, 2026.8)')
+    .option('--profile <version>', `authentik version profile (${PROFILES.join(', ')})`)
     .option('--tls', 'serve HTTPS with a throwaway CA written to --tls-dir')
     .option('--tls-dir <dir>', 'where the throwaway CA goes', 'reports')
     .option('--clock-offset <seconds>', 'shift the provider clock (the one switch authentik does not have)')

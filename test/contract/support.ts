@@ -3,10 +3,11 @@
  * login driver that follows authentik.md §8 step by step. Deliberately small: the harness's own HTTP layer lives in
  * helpers/http and is not used here, so these tests check the provider, not the harness.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import { CookieJar } from 'tough-cookie';
 import { fetch, type Response } from 'undici';
-import { startReferenceProvider, VARIANTS_DIR, type ReferenceProviderOptions, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
+import { buildKeyPair, startReferenceProvider, VARIANTS_DIR, type ReferenceProviderOptions, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
+import { generatePrivateKey } from '../../compose/embedded/crypto/keypairs.ts';
 
 export const REDIRECT_URI = 'https://osticket.company/osticket/api/auth/oauth2';
 export const SLUG = 'osticket';
@@ -15,8 +16,20 @@ export function variant(name: string): string {
   return `${VARIANTS_DIR}/${name}.yaml`;
 }
 
+const testKeys = new Map<string, Promise<KeyObject>>();
+
+/**
+ * Generated keys shared by every provider this test file starts: one private key per key spec (RSA 4096 costs
+ * seconds of CPU on a loaded machine), each pair still with its own certificate and the profile's kid.
+ */
+export const sharedTestKeys: NonNullable<ReferenceProviderOptions['buildKeyPair']> = async (name, spec, kidStyle, version) => {
+  const label = JSON.stringify(spec);
+  if (!testKeys.has(label)) testKeys.set(label, generatePrivateKey(spec));
+  return buildKeyPair(name, spec, kidStyle, version, await testKeys.get(label)!);
+};
+
 export async function start(opts: ReferenceProviderOptions = {}): Promise<RunningReferenceProvider> {
-  return startReferenceProvider({ env: {}, ...opts });
+  return startReferenceProvider({ env: {}, buildKeyPair: sharedTestKeys, ...opts });
 }
 
 /** Starts one provider per named setup, in parallel (for beforeAll); close them with closeAll. */

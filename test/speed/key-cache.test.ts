@@ -34,10 +34,11 @@ describe('test keys kept between starts', () => {
     expect(files).toHaveLength(1);
     const file = join(dir, files[0]!);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    const body = JSON.parse(readFileSync(file, 'utf8')) as { warning: string; signing: string };
+    const body = JSON.parse(readFileSync(file, 'utf8')) as { warning: string; keys: Record<string, string> };
     expect(body.warning).toBe(TEST_KEYS_WARNING);
     expect(body.warning).toMatch(/^TEST KEYS ONLY/);
-    expect(body.signing).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(Object.keys(body.keys)).toEqual(['authentik Self-signed Certificate (RSA-4096)']);
+    expect(Object.values(body.keys)[0]).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     expect(await servedKeys({ keyCacheDir: dir })).toEqual(first);
     // Without the folder a start makes a new key, as before.
     expect((await servedKeys({}))[0]!.n).not.toBe(first[0]!.n);
@@ -49,8 +50,8 @@ describe('test keys kept between starts', () => {
     const a = await servedKeys({ keyCacheDir: dir, blueprintPath: enc });
     expect(a.map((k) => k.n)).not.toContain(guide[0]!.n);
     expect(await servedKeys({ keyCacheDir: dir, blueprintPath: enc })).toEqual(a);
-    const withEnc = cacheFiles(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { encryption: string | null });
-    expect(withEnc.some((c) => typeof c.encryption === 'string' && c.encryption.startsWith('-----BEGIN PRIVATE KEY-----'))).toBe(true);
+    const files = cacheFiles(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { keys: Record<string, string> });
+    expect(files.every((c) => Object.values(c.keys).every((pem) => pem.startsWith('-----BEGIN PRIVATE KEY-----')))).toBe(true);
   });
 
   it("the kid follows the profile's rule from the same kept key", async () => {
@@ -58,7 +59,7 @@ describe('test keys kept between starts', () => {
     const older = await servedKeys({ keyCacheDir: d, profile: '2025.10' });
     const newer = await servedKeys({ keyCacheDir: d, profile: '2026.5' });
     expect(newer[0]!.n).toBe(older[0]!.n);
-    expect(older[0]!.kid).toMatch(/^[0-9a-f]{32}$/); // MD5 hex before 2026.2 (keys.ts keyId)
+    expect(older[0]!.kid).toMatch(/^[0-9a-f]{32}$/); // MD5 hex before 2026.2 (crypto/keypairs.ts keyId)
     expect(newer[0]!.kid).not.toBe(older[0]!.kid);
   });
 
@@ -66,7 +67,7 @@ describe('test keys kept between starts', () => {
     const d = mkdtempSync(join(dir, 'broken-'));
     await servedKeys({ keyCacheDir: d });
     const file = join(d, cacheFiles(d)[0]!);
-    writeFileSync(file, '{"signing": "not a key"}');
+    writeFileSync(file, '{"keys": {"authentik Self-signed Certificate (RSA-4096)": "not a key"}}');
     const fresh = await servedKeys({ keyCacheDir: d });
     expect(JSON.parse(readFileSync(file, 'utf8')).warning).toBe(TEST_KEYS_WARNING);
     expect(await servedKeys({ keyCacheDir: d })).toEqual(fresh);

@@ -66,6 +66,8 @@ export class BlueprintBuild {
   builtIn = false;
   base: Omit<Ctx, 'entryLabel'>;
   private readonly objects: StoredObject[] = [];
+  /** Sentences for the start-up output: what the file asks for that the reference serves differently or not at all. */
+  readonly notes: string[] = [];
   private readonly slots = new Map<Slot<unknown>, unknown>();
 
   constructor(base: Omit<Ctx, 'entryLabel'>) {

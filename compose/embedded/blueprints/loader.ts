@@ -13,8 +13,9 @@ import { BlueprintBuild, type EntryInput } from './build.ts';
 import { DEFAULT_ENTRIES } from './defaults.ts';
 import { BRAND } from './models/brands.ts';
 import { APPLICATIONS, GROUPS, RESERVED_SLUGS, USERS } from './models/core.ts';
+import { KEYPAIRS, resolveKeyPairRef } from './models/crypto.ts';
 import { FLOWS } from './models/flows.ts';
-import { PROVIDERS } from './models/oauth2-provider.ts';
+import { KEY_REFS, PROVIDERS } from './models/oauth2-provider.ts';
 import { familyFor } from './registry.ts';
 import { evalTags, KeyOfRef, SUPPORTED_TAGS, TAGS } from './tags.ts';
 import type { LoadBlueprintOptions, ResolvedBlueprint } from './types.ts';
@@ -97,10 +98,15 @@ function assemble(build: BlueprintBuild, name: string): ResolvedBlueprint {
   if (RESERVED_SLUGS.includes(app.slug)) {
     fail(appCtx, `slug "${app.slug}" is reserved (authentik/core/models.py Application.reserved_slugs)`);
   }
+  const keypairs = build.get(KEYPAIRS);
+  for (const [p, refs] of build.get(KEY_REFS)) {
+    p.signing_key = resolveKeyPairRef(refs.signing_key, 'signing_key', keypairs, refs.ctx, build.notes);
+    p.encryption_key = resolveKeyPairRef(refs.encryption_key, 'encryption_key', keypairs, refs.ctx, build.notes);
+  }
   const ignored = Object.fromEntries([...build.ignored].sort(([a], [b]) => a.localeCompare(b)));
   return {
     path: null, name, provider, application: app, users: build.get(USERS), groups: build.get(GROUPS),
-    flows: build.get(FLOWS), brand: { ...build.get(BRAND) }, ignored,
+    flows: build.get(FLOWS), brand: { ...build.get(BRAND) }, ignored, keypairs, notes: build.notes,
   };
 }
 

@@ -6,6 +6,7 @@
 import type { ModelFamily } from './build.ts';
 import { brandFamily } from './models/brands.ts';
 import { coreFamily } from './models/core.ts';
+import { cryptoFamily } from './models/crypto.ts';
 import { deviceFamily } from './models/devices.ts';
 import { flowFamily } from './models/flows.ts';
 import { ignoredFamily, isKnownModel } from './models/ignored.ts';
@@ -16,7 +17,7 @@ import { isOtherStageModel, stageFamily } from './models/stages.ts';
 
 /** Every model family. */
 export const FAMILIES: readonly ModelFamily[] = [
-  scopeMappingFamily, oauth2ProviderFamily, coreFamily, policyFamily, flowFamily, stageFamily, deviceFamily, brandFamily, ignoredFamily,
+  scopeMappingFamily, oauth2ProviderFamily, coreFamily, policyFamily, flowFamily, stageFamily, deviceFamily, brandFamily, cryptoFamily, ignoredFamily,
 ];
 
 const BY_MODEL = new Map<string, ModelFamily>();

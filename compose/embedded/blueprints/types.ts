@@ -80,6 +80,8 @@ export interface ResolvedProvider {
   access_code_validity_s: number;
   access_token_validity_s: number;
   refresh_token_validity_s: number;
+  /** refresh_token_threshold (2025.10+, default "seconds=0": rotate on every refresh). */
+  refresh_token_threshold_s: number;
   authorization_flow: string;
   invalidation_flow: string | null;
   authentication_flow: string | null;
@@ -218,6 +220,16 @@ export type ResolvedStage =
   /** A stage type the reference provider loads but cannot run (prompt, email, captcha, ...): named when a login reaches it. */
   | (StageBase & { type: 'unsupported'; model: string });
 
+/** An authentik_crypto.certificatekeypair entry (PEM material absent in an export). */
+export interface ResolvedKeyPair {
+  id: string | null;
+  /** The export's primary key (kp_uuid), when the entry is identified by one. */
+  pk: string | null;
+  name: string;
+  certificate_data: string | null;
+  key_data: string | null;
+}
+
 export interface ResolvedBlueprint {
   path: string | null;
   name: string;
@@ -231,6 +243,10 @@ export interface ResolvedBlueprint {
   brand: { flow_authentication: string | null; flow_invalidation: string | null };
   /** Models in the file that an osTicket login never touches: accepted and not modelled, with their entry count. */
   ignored: Record<string, number>;
+  /** Key pairs the file defines (the managed "authentik Self-signed Certificate" exists without an entry). */
+  keypairs: ResolvedKeyPair[];
+  /** Sentences for the start-up output (a key pair !Find that matches nothing, …). */
+  notes: string[];
 }
 
 export interface LoadBlueprintOptions {

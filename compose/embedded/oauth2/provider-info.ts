@@ -8,10 +8,12 @@ import type { ResolvedBlueprint } from '../blueprints/index.ts';
 import { issuerFor, mappingClaimKeys } from '../claims.ts';
 import type { FrontContext } from '../context.ts';
 import { send, sendJson } from '../http-util.ts';
-import type { RsaKey } from '../keys.ts';
+import type { KeyRing } from '../crypto/keyring.ts';
+import { jwkFor } from '../crypto/keypairs.ts';
+import { providerAlg } from './jwt.ts';
 import type { ProfileFeatures } from '../profiles.ts';
 
-export function discoveryDocument(base: string, blueprint: ResolvedBlueprint, features: ProfileFeatures): Record<string, unknown> {
+export function discoveryDocument(base: string, blueprint: ResolvedBlueprint, features: ProfileFeatures, keys: KeyRing): Record<string, unknown> {
   const { provider, application } = blueprint;
   const slug = application.slug;
   // scopes_supported: the scope_name of every attached mapping (one per mapping, as values_list gives them), openid
@@ -37,7 +39,7 @@ export function discoveryDocument(base: string, blueprint: ResolvedBlueprint, fe
     response_modes_supported: ['query', 'fragment', 'form_post'],
     jwks_uri: `${base}/application/o/${slug}/jwks/`,
     grant_types_supported: ['authorization_code', 'refresh_token', 'implicit', 'client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:device_code'],
-    id_token_signing_alg_values_supported: [provider.signing_key ? 'RS256' : 'HS256'],
+    id_token_signing_alg_values_supported: [providerAlg(provider, keys)],
     subject_types_supported: ['public'],
     token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
     acr_values_supported: ['goauthentik.io/providers/oauth2/default'],
@@ -54,23 +56,24 @@ export function discoveryDocument(base: string, blueprint: ResolvedBlueprint, fe
   return doc;
 }
 
-/** views/jwks.py: `{}` without `keys` when there is neither a signing nor an encryption key. */
-export function jwksDocument(blueprint: ResolvedBlueprint, signing: RsaKey, encryption: RsaKey | null): Record<string, unknown> {
+/** views/jwks.py JWKSView.get: the signing key, then the encryption key; `{}` without `keys` when there is neither. */
+export async function jwksDocument(blueprint: ResolvedBlueprint, ring: KeyRing): Promise<Record<string, unknown>> {
   const keys: Record<string, unknown>[] = [];
-  if (blueprint.provider.signing_key) keys.push({ ...signing.publicJwk, use: 'sig', alg: 'RS256' });
-  if (encryption) keys.push({ ...encryption.publicJwk, use: 'enc', alg: 'RSA-OAEP-256', enc: 'A256CBC-HS512' });
+  const { signing_key, encryption_key } = blueprint.provider;
+  if (signing_key && ring.has(signing_key)) keys.push(jwkFor(await ring.get(signing_key), 'sig'));
+  if (encryption_key && ring.has(encryption_key)) keys.push(jwkFor(await ring.get(encryption_key), 'enc'));
   return keys.length ? { keys } : {};
 }
 
 /** Serves discovery, JWKS and the provider root under `/application/o/<slug>/`; false when `path` is none of them. */
-export function handleProviderInfo(fc: FrontContext, req: IncomingMessage, res: ServerResponse, path: string): boolean {
+export async function handleProviderInfo(fc: FrontContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
   const slugBase = `/application/o/${fc.app.slug}/`;
   if (path === `${slugBase}.well-known/openid-configuration` || path === `/.well-known/oauth-authorization-server${slugBase}`) {
-    sendJson(res, 200, discoveryDocument(fc.baseUrl(req), fc.bp, fc.features));
+    sendJson(res, 200, discoveryDocument(fc.baseUrl(req), fc.bp, fc.features, fc.o.keys));
     return true;
   }
   if (path === `${slugBase}jwks/`) {
-    sendJson(res, 200, jwksDocument(fc.bp, fc.o.signingKey, fc.o.encryptionKey), { 'Access-Control-Allow-Origin': '*' });
+    sendJson(res, 200, await jwksDocument(fc.bp, fc.o.keys), { 'Access-Control-Allow-Origin': '*' });
     return true;
   }
   if (path === slugBase) {

@@ -10,7 +10,9 @@ import { parseForm, readBody, send, sendJson } from '../http-util.ts';
 import { clientAuth, constantEquals } from './client-auth.ts';
 import { sendTokenError } from './errors.ts';
 import { redirectAllowed } from './redirect-uris.ts';
-import { issueTokens } from './tokens.ts';
+import { issueTokens, type TokenRecord } from './tokens.ts';
+import type { ResolvedProvider } from '../blueprints/index.ts';
+import type { ProfileFeatures } from '../profiles.ts';
 
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
@@ -42,6 +44,19 @@ async function codeGrant(fc: FrontContext, res: ServerResponse, base: string, fo
   return sendJson(res, 200, out, NO_STORE);
 }
 
+/**
+ * create_refresh_response: whether this refresh issues a new refresh token (and revokes the old one). Before
+ * refresh_token_threshold existed it always did; from 2025.10 the condition is `threshold == 0 or (now - expires) >
+ * threshold`, which for a token that has not expired holds only at 0; from 2026.5 (PR #21537) it is
+ * `threshold == 0 or (expires - now) < threshold`. Without rotation the answer has no refresh_token.
+ */
+export function refreshRotates(features: ProfileFeatures, provider: ResolvedProvider, record: TokenRecord, nowMs: number): boolean {
+  const threshold = provider.refresh_token_threshold_s * 1000;
+  if (features.refreshTokenThreshold === 'absent' || threshold === 0) return true;
+  if (features.refreshTokenThreshold === 'inverted') return nowMs - record.expiresAtMs > threshold;
+  return record.expiresAtMs - nowMs < threshold;
+}
+
 /** grant_type=refresh_token (TokenParams.__post_init_refresh): scope subset incl. offline_access, rotation. */
 async function refreshGrant(fc: FrontContext, res: ServerResponse, base: string, form: URLSearchParams, coreForm: URLSearchParams, requestId: string) {
   const refreshToken = form.get('refresh_token') ?? '';
@@ -64,8 +79,10 @@ async function refreshGrant(fc: FrontContext, res: ServerResponse, base: string,
   if (r.status !== 200) {
     return sendTokenError(res, r.body.error === 'invalid_client' ? 'invalid_client' : r.body.error === 'invalid_scope' ? 'invalid_scope' : 'invalid_grant', requestId);
   }
-  record.revoked = true;
-  const out = await issueTokens(fc, base, { ...record, scopes }, typeof r.body.refresh_token === 'string' ? r.body.refresh_token : undefined);
+  // Without rotation oidc-provider answers with the same refresh token; authentik answers with none.
+  const rotated = typeof r.body.refresh_token === 'string' && r.body.refresh_token !== refreshToken ? r.body.refresh_token : undefined;
+  if (rotated) record.revoked = true;
+  const out = await issueTokens(fc, base, { ...record, scopes }, rotated);
   return sendJson(res, 200, out, NO_STORE);
 }
 

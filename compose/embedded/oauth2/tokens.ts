@@ -1,11 +1,12 @@
 /**
  * Authorization codes and tokens as authentik stores and issues them: the id_token claims (authentik/providers/oauth2/
  * id_token.py IDToken.new / to_dict), the JWT access token (to_access_token), the token response (views/token.py).
- * The JWTs are signed by oidc-provider's IdToken machinery (oidc-core.ts signJwt).
+ * The JWTs are encoded as OAuth2Provider.encode does (jwt.ts).
  */
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { claimsForScopes, issuerFor, subjectFor } from '../claims.ts';
 import type { FrontContext } from '../context.ts';
+import { encodeJwt } from './jwt.ts';
 
 export const ACR = 'goauthentik.io/providers/oauth2/default';
 
@@ -32,9 +33,30 @@ export interface TokenRecord extends Grant {
   revoked: boolean;
 }
 
+const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** authentik/lib/generators.py generate_id: letters and digits from SystemRandom, 40 by default. */
+export function generateId(length = 40): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALNUM[randomInt(ALNUM.length)];
+  return out;
+}
+
 /** Records the front layer shares with the core (codes by value). */
 export function createCodeStore(): Map<string, CodeRecord> {
   return new Map<string, CodeRecord>();
+}
+
+/**
+ * id_token.py to_access_token: the ID token's claims plus azp and uid (generate_id()), and `scope` by profile: none
+ * in 2025.8, the token's over a mapping's in 2025.10-2025.12 (`final["scope"] = …`), a mapping's kept from 2026.2
+ * (`final.setdefault("scope", …)`, PR #19226).
+ */
+export function accessTokenClaims(fc: FrontContext, idClaims: Record<string, unknown>, scopes: readonly string[]): Record<string, unknown> {
+  const final: Record<string, unknown> = { ...idClaims, azp: fc.provider.client_id, uid: generateId() };
+  const mode = fc.features.accessTokenScope;
+  if (mode === 'token-wins' || (mode === 'mapping-wins' && !Object.hasOwn(final, 'scope'))) final.scope = scopes.join(' ');
+  return final;
 }
 
 /** Issues the id_token and the JWT access token (and stores the refresh token the core made, if any). */
@@ -56,15 +78,15 @@ export async function issueTokens(fc: FrontContext, base: string, grant: Grant, 
     acr: ACR,
     amr: grant.amr,
     sid: grant.sid,
-    jti: randomBytes(16).toString('hex'),
+    // jti exists from 2026.2.0 (id_token.py IDToken.new, generate_id()); 2025.10.x and 2025.12.x have none.
+    ...(fc.features.idTokenJti ? { jti: generateId() } : {}),
     ...(grant.nonce !== null ? { nonce: grant.nonce } : {}),
     // IDToken.to_dict: the mappings' claims are applied last and may overwrite any of the above, sub included
     // (authentik/providers/oauth2/id_token.py, `id_dict.update(self.claims)`).
     ...(provider.include_claims_in_id_token ? claimsForScopes(provider, grant.scopes, user, fc.features, fc.o.installId) : {}),
   };
-  const idToken = await fc.core.signJwt(issuer, idClaims);
-  const atClaims = { ...idClaims, azp: provider.client_id, uid: randomBytes(24).toString('base64url'), scope: grant.scopes.join(' ') };
-  const accessToken = await fc.core.signJwt(issuer, atClaims);
+  const idToken = await encodeJwt(provider, fc.o.keys, idClaims);
+  const accessToken = await encodeJwt(provider, fc.o.keys, accessTokenClaims(fc, idClaims, grant.scopes));
   const base_ = { userPk: grant.userPk, scopes: grant.scopes, nonce: grant.nonce, authTime: grant.authTime, amr: grant.amr, sid: grant.sid, sub, claims: idClaims, revoked: false };
   fc.tokens.set(accessToken, { kind: 'access', ...base_, expiresAtMs: Date.now() + provider.access_token_validity_s * 1000 });
   if (refreshToken) fc.tokens.set(refreshToken, { kind: 'refresh', ...base_, expiresAtMs: Date.now() + provider.refresh_token_validity_s * 1000 });

@@ -24,7 +24,7 @@ export const KNOWN_APP_LABELS: ReadonlySet<string> = new Set([
 ].map((a) => `authentik_${a}`));
 
 /** Accepted without a listing: the guide's blueprint names these on purpose (keys through !Find, blueprint ordering). */
-const UNLISTED = new Set(['authentik_blueprints.metaapplyblueprint', 'authentik_crypto.certificatekeypair']);
+const UNLISTED = new Set(['authentik_blueprints.metaapplyblueprint']);
 
 export function isKnownModel(model: string): boolean {
   const [app, name] = model.split('.');

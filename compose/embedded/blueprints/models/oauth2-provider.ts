@@ -13,6 +13,11 @@ import { resolveMappingRef } from './scope-mappings.ts';
 export const OAUTH2_PROVIDER_MODEL = 'authentik_providers_oauth2.oauth2provider';
 /** The providers of the file, in file order. */
 export const PROVIDERS = defineSlot('oauth2 providers', (): ResolvedProvider[] => []);
+/**
+ * The providers' key pair references as written (!Find by name, !KeyOf, or an export's primary key), resolved to
+ * key pair names when the file is assembled (models/crypto.ts holds the pairs).
+ */
+export const KEY_REFS = defineSlot('oauth2 provider key references', () => new Map<ResolvedProvider, { signing_key: unknown; encryption_key: unknown; ctx: Ctx }>());
 
 function resolveProvider(
   entry: RawEntry,
@@ -32,11 +37,6 @@ function resolveProvider(
     const site = { ctx, index, attr: key };
     const flow = required ? requireRef(build, v, [FLOW_MODEL], site) : resolveRef(build, v, [FLOW_MODEL], site);
     return flow ? (flow.value as ResolvedFlow).slug : null;
-  };
-  const keypair = (key: string): string | null => {
-    const v = all[key];
-    if (v === undefined || v === null) return null;
-    return findValue(v, 'authentik_crypto.certificatekeypair', 'name', ctx, key);
   };
 
   const rawRedirects = all.redirect_uris ?? [];
@@ -88,8 +88,8 @@ function resolveProvider(
     redirect_uris,
     sub_mode: subMode as SubMode,
     issuer_mode: issuerMode,
-    signing_key: keypair('signing_key'),
-    encryption_key: keypair('encryption_key'),
+    signing_key: null,
+    encryption_key: null,
     property_mappings,
     scope_mappings,
     scopes: [...new Set(scope_mappings.map((m) => m.scope_name))],
@@ -98,6 +98,7 @@ function resolveProvider(
     access_code_validity_s: parseDuration(all.access_code_validity, 60, ctx, 'access_code_validity'),
     access_token_validity_s: parseDuration(all.access_token_validity, 3600, ctx, 'access_token_validity'),
     refresh_token_validity_s: parseDuration(all.refresh_token_validity, 30 * 86400, ctx, 'refresh_token_validity'),
+    refresh_token_threshold_s: parseDuration(all.refresh_token_threshold, 0, ctx, 'refresh_token_threshold'),
     authorization_flow: flowSlug('authorization_flow', true)!,
     // required since 2024.10 (providers' invalidation_flow, authentik.md §10): "This field is required."
     invalidation_flow: flowSlug('invalidation_flow', true),
@@ -109,6 +110,9 @@ function resolveProvider(
 export const oauth2ProviderFamily: ModelFamily = {
   models: [OAUTH2_PROVIDER_MODEL],
   apply({ entry, index, ctx, identifiers, attrs }, build) {
-    build.get(PROVIDERS).push(resolveProvider(entry, attrs, identifiers, ctx, index, build));
+    const provider = resolveProvider(entry, attrs, identifiers, ctx, index, build);
+    build.get(PROVIDERS).push(provider);
+    const all = { ...attrs, ...identifiers };
+    build.get(KEY_REFS).set(provider, { signing_key: all.signing_key ?? null, encryption_key: all.encryption_key ?? null, ctx });
   },
 };
