@@ -40,7 +40,7 @@ const BAD_FILES: Array<[string, string, RegExp]> = [
   ['timeouts.runMs: -1', 'timeouts:\n  runMs: -1\n', /timeouts\.runMs \(--deadline\) must be a whole number of milliseconds .*not -1/],
   ['timeouts.requestMs: 1.5', 'timeouts:\n  requestMs: 1.5\n', /timeouts\.requestMs .*not 1\.5/],
   ['clockOffsetSec: "x"', 'embedded:\n  clockOffsetSec: "x"\n', /embedded\.clockOffsetSec must be a whole number of seconds.*not "x"/],
-  ['an unknown profile', 'embedded:\n  profile: "2019.1"\n', /embedded\.profile .*must be one of 2025\.8, 2025\.10, 2026\.5, 2026\.8, not "2019\.1"/],
+  ['an unknown profile', 'embedded:\n  profile: "2019.1"\n', /embedded\.profile .*must be one of 2025\.8, 2025\.10, 2025\.12, 2026\.2, 2026\.5, 2026\.8, not "2019\.1"/],
   ['target: nope', 'target: nope\n', /target \(--target \/ OIDC_HARNESS_TARGET\) must be one of embedded, containers, live, not "nope"/],
   ['client as a list', 'client: [a, b]\n', /client must be a mapping with id, secret, secretFile, not a list/],
   ['authentik.url not http', 'authentik:\n  url: ftp://x\n', /authentik\.url .*must be an absolute http\(s\) URL.*not "ftp:\/\/x"/],
