@@ -99,6 +99,9 @@ async function embeddedTarget(cfg: HarnessConfig, opts: ResolveOptions): Promise
     throw new HarnessInputError(`the embedded reference provider could not start: ${(err as Error).message}`);
   }
   try {
+    // The provider listens at once and makes its keys in the background (RSA 4096: seconds); a run's first JWKS
+    // or token request must not spend its timeout waiting for them.
+    await provider.ready();
     return describeEmbedded(cfg, provider, env, { password, osticketSecret });
   } catch (err) {
     await provider.close(); // nothing may leave the provider up

@@ -3,7 +3,7 @@
  * scope mappings' claims (blueprints/system/providers-oauth2.yaml), scope granting at authorize (views/authorize.py
  * check_scope) and the custom mappings' values. Discovery and JWKS are in oauth2/provider-info.ts.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   MANAGED_SCOPE_MAPPINGS,
   type MappingExpression,
@@ -130,12 +130,29 @@ export function scopePermissions(provider: ResolvedProvider, scopes: readonly st
     .map((m) => ({ id: m.scope_name, name: m.description }));
 }
 
-/** Scope handling at authorize: split on whitespace only, intersect with the mapped scopes (authentik.md §5). */
+/**
+ * Scope handling at authorize: split on whitespace only, intersect with the mapped scopes (authentik.md §5). authentik
+ * keeps the result in a Python set and stores `" ".join(set)` on the code, so the granted scopes (the token
+ * response's `scope`, the access token's claim) come in the set's iteration order, which depends on the process's
+ * hash seed (authentik.md §13: three orders in six fresh interpreters). pythonSetOrder stands in for it.
+ */
 export function grantScopes(provider: ResolvedProvider, rawScope: string | null, responseType: string): string[] {
   const mapped = new Set(provider.scopes);
   let granted = rawScope === null ? [...mapped] : [...new Set(rawScope.split(/\s+/).filter(Boolean))].filter((s) => mapped.has(s));
   if (!responseType.split(' ').includes('code')) granted = granted.filter((s) => s !== 'offline_access');
-  return granted;
+  return pythonSetOrder(granted);
+}
+
+/** A random seed per process start, as PYTHONHASHSEED is random for each authentik worker process. */
+const HASH_SEED = randomBytes(16);
+
+/**
+ * The iteration order of a Python set of these strings: arbitrary, fixed for the life of the process, different
+ * after a restart (string hashes are salted per process). Nothing downstream may depend on it.
+ */
+export function pythonSetOrder(items: readonly string[]): string[] {
+  const h = (s: string) => createHmac('sha256', HASH_SEED).update(s).digest().readUInt32BE(0);
+  return [...items].sort((a, b) => h(a) - h(b) || (a < b ? -1 : 1));
 }
 
 /** Descriptions of the managed defaults by scope (kept for callers; consent uses scopePermissions). */

@@ -39,6 +39,28 @@ export function parseCookies(req: IncomingMessage): Record<string, string> {
 }
 
 /** Python urllib.parse.quote (safe "/"), used by authentik's AuthorizeError.create_uri for error_description. */
+/** Python's urllib.parse.quote_plus (safe: letters, digits, "_.-~"; space as "+"). */
+export function pyQuotePlus(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, '+');
+}
+
+/** urllib.parse.parse_qs (blank values dropped, as keep_blank_values=False does), keys in first-seen order. */
+export function pyParseQs(query: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [k, v] of new URLSearchParams(query)) {
+    if (v === '') continue;
+    out.set(k, [...(out.get(k) ?? []), v]);
+  }
+  return out;
+}
+
+/** urllib.parse.urlencode(params, doseq=True) over lists of values. */
+export function pyUrlencode(params: Map<string, string[]>): string {
+  const parts: string[] = [];
+  for (const [k, vs] of params) for (const v of vs) parts.push(`${pyQuotePlus(k)}=${pyQuotePlus(v)}`);
+  return parts.join('&');
+}
+
 export function pyQuote(value: string): string {
   return encodeURIComponent(value).replace(/%2F/g, '/').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

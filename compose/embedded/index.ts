@@ -75,6 +75,11 @@ export interface RunningReferenceProvider {
   installId: string;
   /** The install's key pairs (generated in the background; await `keys.get(name)`). */
   keys: KeyRing;
+  /**
+   * Resolves once the keys the providers sign and encrypt with exist. The provider answers before that (start-up
+   * stays fast); JWKS and token requests wait for the keys, which a client with a short timeout may not.
+   */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -166,6 +171,10 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     ...(tlsMaterial?.caPath ? { caPath: tlsMaterial.caPath } : {}),
     installId,
     keys,
+    async ready() {
+      const { signing_key, encryption_key } = blueprint.provider;
+      await Promise.all([signing_key, encryption_key].filter((k): k is string => k !== null && keys.has(k)).map((k) => keys.get(k)));
+    },
     async close() {
       await new Promise<void>((done) => {
         server.close(() => done());

@@ -21,6 +21,8 @@ export interface ProfileFeatures {
   accessTokenScope: 'absent' | 'token-wins' | 'mapping-wins';
   /** refresh_token_threshold: absent (always rotate), the inverted comparison (rotate only at 0), or the fixed one. */
   refreshTokenThreshold: 'absent' | 'inverted' | 'fixed';
+  /** ui_locales at authorize passed on to the flow interface as `locale`. */
+  uiLocales: boolean;
   /** kid: MD5 hex of key_data before 2026.2.0, unpadded base64url of SHA-512 since. */
   kidStyle: 'md5-hex' | 'sha512-b64url';
   /** `jti` (generate_id(), 40 letters and digits, the same in the ID and access token) since 2026.2.0. */
@@ -77,6 +79,10 @@ export const PROFILE_SWITCHES: readonly ProfileSwitch[] = [
       { since: '2025.10', value: 'inverted', source: 'p/o2/views/token.py create_refresh_response `threshold == 0 or (now - expires) > threshold` (so only a 0 threshold rotates), PR #16905 (2025-09-21)' },
       { since: '2026.5', value: 'fixed', source: 'p/o2/views/token.py `threshold == 0 or (expires - now) < threshold`, PR #21537 (2026-04-10, after 2026.2.2)' },
     ],
+  }),
+  row({
+    feature: 'uiLocales', what: 'authorize: ui_locales passed on to the flow interface as `locale`', initial: false,
+    changes: [{ since: '2025.10', value: true, source: 'p/o2/views/authorize.py, PR #17140 "add ui_locales support for OIDC" (2025-09-30, after 2025.8; the tag that first has it was not read, 2025.10 assumed)' }],
   }),
   row({
     feature: 'kidStyle', what: 'JWKS/JWT kid format', initial: 'md5-hex',

@@ -43,15 +43,19 @@ export async function serveReference(
   } catch (e) {
     throw new HarnessInputError((e as Error).message);
   }
+  const listeningMs = Math.round(performance.now() - t0);
   const bp = provider.blueprint;
   if (o.redirectUri && !registers(bp, o.redirectUri)) {
     await provider.close();
     throw new HarnessInputError(`--redirect-uri has no effect: the blueprint ${bp.path ?? ''} registers ${redirectList(bp)} and does not read OSTICKET_REDIRECT_URI (use url: !Env [OSTICKET_REDIRECT_URI, <default>] as compose/blueprints/osticket.yaml does)`);
   }
   const slug = bp.application.slug;
+  // Listening comes first; the keys (RSA 4096 takes seconds) are made in the background, and "ready" waits for them
+  // so that no client's first JWKS or token request spends its timeout on them.
+  await provider.ready();
   io.out(
     [
-      `reference provider (authentik ${provider.profile} profile; a stand-in, not authentik) ready in ${Math.round(performance.now() - t0)} ms`,
+      `reference provider (authentik ${provider.profile} profile; a stand-in, not authentik) ready in ${Math.round(performance.now() - t0)} ms (listening after ${listeningMs} ms, then its keys)`,
       `  base URL:   ${provider.url}`,
       `  issuer:     ${provider.url}/application/o/${slug}/`,
       `  discovery:  ${provider.url}/application/o/${slug}/.well-known/openid-configuration`,

@@ -28,8 +28,12 @@ export const sharedTestKeys: NonNullable<ReferenceProviderOptions['buildKeyPair'
   return buildKeyPair(name, spec, kidStyle, version, await testKeys.get(label)!);
 };
 
+/** Starts a provider and waits for its keys, so no request of a test waits seconds for an RSA 4096 key. */
 export async function start(opts: ReferenceProviderOptions = {}): Promise<RunningReferenceProvider> {
-  return startReferenceProvider({ env: {}, buildKeyPair: sharedTestKeys, ...opts });
+  const p = await startReferenceProvider({ env: {}, buildKeyPair: sharedTestKeys, ...opts });
+  const { signing_key, encryption_key } = p.blueprint.provider;
+  await Promise.all([signing_key, encryption_key].filter((k): k is string => k !== null && p.keys.has(k)).map((k) => p.keys.get(k)));
+  return p;
 }
 
 /** Starts one provider per named setup, in parallel (for beforeAll); close them with closeAll. */

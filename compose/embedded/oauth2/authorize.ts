@@ -18,6 +18,20 @@ import { loginRedirectUris, redirectAllowed } from './redirect-uris.ts';
 
 const HTML = { 'Content-Type': 'text/html; charset=utf-8' };
 
+/**
+ * ui_locales (PR #17140, 2025.10+): the first requested locale is passed on to the flow interface as `locale`, the
+ * query parameter authentik's web interface takes its language from.
+ */
+function localeOf(fc: FrontContext, params: URLSearchParams): string | null {
+  const first = (params.get('ui_locales') ?? '').split(/\s+/).find(Boolean);
+  return fc.features.uiLocales && first ? first : null;
+}
+
+function withLocale(fc: FrontContext, qs: URLSearchParams, params: URLSearchParams): void {
+  const locale = localeOf(fc, params);
+  if (locale) qs.set('locale', locale);
+}
+
 type Parsed = { ok: AuthorizeRequest } | { page: [number, string] } | { redirect: string };
 
 /** Parses and validates an authorize request; returns a response to send instead when it fails. */
@@ -51,6 +65,8 @@ function parseAuthorize(fc: FrontContext, params: URLSearchParams, fullPath: str
   if (challenge && method && method !== 'plain' && method !== 'S256') {
     return { redirect: authorizeErrorUri(redirectUri, 'invalid_request', state) };
   }
+  // Request objects are refused after every other check (OAuthAuthorizationParams.__post_init__).
+  if (params.get('request')) return { redirect: authorizeErrorUri(redirectUri, 'request_not_supported', state) };
   return {
     ok: {
       clientId,
@@ -108,6 +124,7 @@ export async function handleAuthorize(fc: FrontContext, req: IncomingMessage, re
     session.plan = null;
     const qs = new URLSearchParams(url.search);
     qs.set('next', ar.fullPath);
+    withLocale(fc, qs, params);
     return send(res, 302, '', { Location: `/if/flow/${fc.authenticationFlow}/?${qs}` });
   }
   session!.forcedLogin = false;
@@ -121,5 +138,6 @@ export async function handleAuthorize(fc: FrontContext, req: IncomingMessage, re
     return send(res, 302, '', { Location: await fulfilOrError(fc, fc.baseUrl(req), session!, ar) });
   }
   session!.plan = plan;
-  return send(res, 302, '', { Location: `/if/flow/${plan.flowSlug}/${url.search}` });
+  const locale = localeOf(fc, params);
+  return send(res, 302, '', { Location: `/if/flow/${plan.flowSlug}/${url.search}${locale ? `&locale=${encodeURIComponent(locale)}` : ''}` });
 }

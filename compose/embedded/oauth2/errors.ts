@@ -15,6 +15,7 @@ export const AUTHORIZE_ERRORS: Readonly<Record<string, string>> = {
   consent_required: 'The Authorization Server requires End-User consent',
   access_denied: 'The resource owner or authorization server denied the request',
   server_error: 'The authorization server encountered an unexpected condition that prevented it from fulfilling the request',
+  request_not_supported: 'The provider does not support use of the request parameter',
 };
 
 export const TOKEN_ERRORS: Readonly<Record<string, string>> = {

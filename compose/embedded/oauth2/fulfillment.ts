@@ -10,7 +10,7 @@ import { CORE_EMPTY_SCOPE } from '../oidc-core.ts';
 import type { AkSession, AuthorizeRequest } from '../sessions.ts';
 import { AUTHORIZE_ERRORS, authorizeErrorUri } from './errors.ts';
 import type { StageView } from '../flows/stage.ts';
-import { send } from '../http-util.ts';
+import { pyParseQs, pyUrlencode, send } from '../http-util.ts';
 import { ACR } from './tokens.ts';
 
 /** The oidc-provider session of this authentik session for an issuer (created on first use). */
@@ -30,11 +30,8 @@ export async function fulfil(fc: FrontContext, base: string, session: AkSession,
   const q = new URLSearchParams({ client_id: ar.clientId, redirect_uri: ar.redirectUri, response_type: 'code' });
   const coreScopes = ar.scopes.filter((s) => s !== 'offline_access');
   q.set('scope', coreScopes.length ? coreScopes.join(' ') : CORE_EMPTY_SCOPE);
-  if (ar.codeChallenge) {
-    // oidc-provider only knows S256; a plain challenge c is stored as S256(c), which a verifier v matches iff v = c.
-    q.set('code_challenge', ar.codeChallengeMethod === 'S256' ? ar.codeChallenge : createHash('sha256').update(ar.codeChallenge).digest('base64url'));
-    q.set('code_challenge_method', 'S256');
-  }
+  // PKCE stays in the front layer (token.ts checkPkce): authentik stores any challenge as given and compares at the
+  // token endpoint, while oidc-provider refuses a challenge or verifier outside RFC 7636's shape at once.
   const r = await fc.core.send(issuer, { method: 'GET', path: `/application/o/authorize/?${q}`, headers: { cookie: `_session=${coreSession}` } });
   const location = r.headers.location;
   if (!location) throw new Error(`oidc-provider answered the authorization request with HTTP ${r.status}`);
@@ -47,15 +44,23 @@ export async function fulfil(fc: FrontContext, base: string, session: AkSession,
   fc.codes.set(code, {
     userPk: session.userPk!, scopes: ar.scopes, nonce: ar.nonce, authTime: session.authTime, amr: session.amr,
     sid: createHash('sha256').update(session.key).digest('hex'), redirectUri: ar.redirectUri, consumed: false,
+    codeChallenge: ar.codeChallenge, codeChallengeMethod: ar.codeChallengeMethod,
   });
   setTimeout(() => fc.codes.delete(code), (fc.provider.access_code_validity_s + 600) * 1000).unref();
-  // OAuthFulfillmentStage.create_response_uri: keep the redirect URI's query, add code and state (always present).
-  const cb = new URL(ar.redirectUri);
-  const qs = new URLSearchParams(cb.search);
-  qs.set('code', code);
-  qs.set('state', ar.state ?? '');
-  cb.search = qs.toString();
-  return cb.toString();
+  return responseUri(ar.redirectUri, code, ar.state);
+}
+
+/**
+ * OAuthFulfillmentStage.create_response_uri (response_mode query): urlsplit the redirect URI, parse_qs its query
+ * (blank values dropped), set code and state (always present), urlencode(doseq=True) and urlunsplit. Nothing is
+ * normalised: `http://localhost?x=1` stays without a path (`http://localhost?x=1&code=…`), unlike WHATWG URL.
+ */
+export function responseUri(redirectUri: string, code: string, state: string | null): string {
+  const m = /^([^?#]*)(?:\?([^#]*))?(#.*)?$/.exec(redirectUri)!;
+  const query = pyParseQs(m[2] ?? '');
+  query.set('code', [code]);
+  query.set('state', [state ?? '']);
+  return `${m[1]}?${pyUrlencode(query)}${m[3] ?? ''}`;
 }
 
 /**

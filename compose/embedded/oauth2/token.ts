@@ -10,7 +10,8 @@ import { parseForm, readBody, send, sendJson } from '../http-util.ts';
 import { clientAuth, constantEquals } from './client-auth.ts';
 import { sendTokenError } from './errors.ts';
 import { redirectAllowed } from './redirect-uris.ts';
-import { issueTokens, type TokenRecord } from './tokens.ts';
+import { createHash } from 'node:crypto';
+import { issueTokens, type CodeRecord, type TokenRecord } from './tokens.ts';
 import type { ResolvedProvider } from '../blueprints/index.ts';
 import type { ProfileFeatures } from '../profiles.ts';
 
@@ -19,6 +20,18 @@ const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 async function coreToken(fc: FrontContext, issuer: string, form: URLSearchParams) {
   const r = await fc.core.send(issuer, { method: 'POST', path: '/application/o/token/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
   return { status: r.status, body: JSON.parse(r.body || '{}') as Record<string, unknown> };
+}
+
+/**
+ * TokenParams.__post_init_code PKCE: with a stored challenge a verifier is required and S256(verifier) (or the
+ * verifier itself for plain) must equal it; a verifier without a stored challenge is refused (downgrade
+ * protection). A challenge of any shape was accepted at authorize, so a malformed one fails here.
+ */
+export function pkceMatches(record: Pick<CodeRecord, 'codeChallenge' | 'codeChallengeMethod'>, verifier: string | null): boolean {
+  if (!record.codeChallenge) return !verifier;
+  if (!verifier) return false;
+  const computed = record.codeChallengeMethod === 'S256' ? createHash('sha256').update(verifier, 'ascii').digest('base64url') : verifier;
+  return computed === record.codeChallenge;
 }
 
 /** grant_type=authorization_code (TokenParams.__post_init_code). */
@@ -33,10 +46,9 @@ async function codeGrant(fc: FrontContext, res: ServerResponse, base: string, fo
   // A reused code is refused here, so oidc-provider never sees it and never revokes the grant (authentik keeps the
   // tokens it already issued, authentik.md §6).
   if (!record || record.consumed) return sendTokenError(res, 'invalid_grant', requestId);
+  if (!pkceMatches(record, form.get('code_verifier'))) return sendTokenError(res, 'invalid_grant', requestId);
   coreForm.set('code', code);
   coreForm.set('redirect_uri', record.redirectUri);
-  const verifier = form.get('code_verifier');
-  if (verifier !== null) coreForm.set('code_verifier', verifier);
   const r = await coreToken(fc, issuerFor(base, fc.bp), coreForm);
   if (r.status !== 200) return sendTokenError(res, r.body.error === 'invalid_client' ? 'invalid_client' : 'invalid_grant', requestId);
   record.consumed = true;
@@ -82,7 +94,9 @@ async function refreshGrant(fc: FrontContext, res: ServerResponse, base: string,
   // Without rotation oidc-provider answers with the same refresh token; authentik answers with none.
   const rotated = typeof r.body.refresh_token === 'string' && r.body.refresh_token !== refreshToken ? r.body.refresh_token : undefined;
   if (rotated) record.revoked = true;
-  const out = await issueTokens(fc, base, { ...record, scopes }, rotated);
+  // create_refresh_response: the new tokens keep the refresh token's scopes ("Keep same scopes as previous token"),
+  // a narrower `scope` only passes the subset check above.
+  const out = await issueTokens(fc, base, record, rotated);
   return sendJson(res, 200, out, NO_STORE);
 }
 

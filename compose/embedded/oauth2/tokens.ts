@@ -23,6 +23,9 @@ export interface Grant {
 export interface CodeRecord extends Grant {
   redirectUri: string;
   consumed: boolean;
+  /** As sent at authorize, not checked for shape (views/authorize.py create_code). */
+  codeChallenge: string | null;
+  codeChallengeMethod: 'plain' | 'S256' | null;
 }
 
 export interface TokenRecord extends Grant {
