@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from 'jose';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildKeyPair, DEFAULT_BLUEPRINT_PATH, type KeySpec, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
+import { buildKeyPair, DEFAULT_BLUEPRINT_PATH, startReferenceProvider, type KeySpec, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
 import { authorizePath, Client, exchange, loginForCallback, start } from './support.ts';
 
 const guide = readFileSync(DEFAULT_BLUEPRINT_PATH, 'utf8');
@@ -204,7 +204,9 @@ describe('start-up does not wait for keys (RSA 4096 takes seconds)', () => {
   it('the provider answers discovery before the key exists; JWKS waits for it', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const ref = await start({
+    // startReferenceProvider itself: support.start waits for the keys, which is what this test must not do
+    const ref = await startReferenceProvider({
+      env: {},
       async buildKeyPair(name, spec, kidStyle, version) {
         await gate;
         return buildKeyPair(name, spec, kidStyle, version);
