@@ -30,7 +30,7 @@ export async function fulfil(fc: FrontContext, base: string, session: AkSession,
   const q = new URLSearchParams({ client_id: ar.clientId, redirect_uri: ar.redirectUri, response_type: 'code' });
   const coreScopes = ar.scopes.filter((s) => s !== 'offline_access');
   q.set('scope', coreScopes.length ? coreScopes.join(' ') : CORE_EMPTY_SCOPE);
-  // PKCE stays in the front layer (token.ts checkPkce): authentik stores any challenge as given and compares at the
+  // PKCE stays in the front layer (token.ts pkceMatches): authentik stores any challenge as given and compares at the
   // token endpoint, while oidc-provider refuses a challenge or verifier outside RFC 7636's shape at once.
   const r = await fc.core.send(issuer, { method: 'GET', path: `/application/o/authorize/?${q}`, headers: { cookie: `_session=${coreSession}` } });
   const location = r.headers.location;
