@@ -17,10 +17,14 @@ export const DEFAULT_PROFILE: Profile = '2026.8';
 export interface ProfileFeatures {
   /** email scope mapping: email_verified True up to 2025.8.x, False since 2025.10.0. */
   emailVerified: boolean;
-  /** The JWT access token's `scope` claim: absent, set over a mapping's (`final["scope"] = …`), or a mapping's kept (`setdefault`). */
-  accessTokenScope: 'absent' | 'token-wins' | 'mapping-wins';
-  /** refresh_token_threshold: absent (always rotate), the inverted comparison (rotate only at 0), or the fixed one. */
-  refreshTokenThreshold: 'absent' | 'inverted' | 'fixed';
+  /** The JWT access token carries a `scope` claim (the granted scopes, `final["scope"] = …`). */
+  accessTokenScopeClaim: boolean;
+  /** A scope mapping's `scope` claim is kept in the access token (`final.setdefault("scope", …)`). */
+  accessTokenScopeFromMapping: boolean;
+  /** refresh_token_threshold exists (before: every refresh rotates); with the inverted comparison only 0 rotates. */
+  refreshTokenThreshold: boolean;
+  /** refresh_token_threshold compares the right way round: rotate when `expires - now < threshold`. */
+  refreshThresholdFixed: boolean;
   /** ui_locales at authorize passed on to the flow interface as `locale`. */
   uiLocales: boolean;
   /** kid: MD5 hex of key_data before 2026.2.0, unpadded base64url of SHA-512 since. */
@@ -67,18 +71,20 @@ export const PROFILE_SWITCHES: readonly ProfileSwitch[] = [
     changes: [{ since: '2025.10', value: false, source: 'blueprints/system/providers-oauth2.yaml, PR #16206 (commit cca57718c; tags 2025.8.6 vs 2025.10.0), authentik.md §5' }],
   }),
   row({
-    feature: 'accessTokenScope', what: 'JWT access token `scope` claim', initial: 'absent',
-    changes: [
-      { since: '2025.10', value: 'token-wins', source: 'p/o2/id_token.py to_access_token `final["scope"] = " ".join(token.scope)`, PR #16454 (opened 2025-08-28, after 2025.8.0); observed on 2025.12.4, authentik.md §13' },
-      { since: '2026.2', value: 'mapping-wins', source: 'p/o2/id_token.py to_access_token `final.setdefault("scope", ...)`, PR #19226 / issue #19224 (2026-01, before 2026.2.0)' },
-    ],
+    feature: 'accessTokenScopeClaim', what: 'JWT access token `scope` claim (the granted scopes)', initial: false,
+    changes: [{ since: '2025.10', value: true, source: 'p/o2/id_token.py to_access_token `final["scope"] = " ".join(token.scope)`, PR #16454 (opened 2025-08-28, after 2025.8.0); observed on 2025.12.4, authentik.md §13' }],
   }),
   row({
-    feature: 'refreshTokenThreshold', what: 'refresh grant rotates the refresh token', initial: 'absent',
-    changes: [
-      { since: '2025.10', value: 'inverted', source: 'p/o2/views/token.py create_refresh_response `threshold == 0 or (now - expires) > threshold` (so only a 0 threshold rotates), PR #16905 (2025-09-21)' },
-      { since: '2026.5', value: 'fixed', source: 'p/o2/views/token.py `threshold == 0 or (expires - now) < threshold`, PR #21537 (2026-04-10, after 2026.2.2)' },
-    ],
+    feature: 'accessTokenScopeFromMapping', what: "a scope mapping's `scope` claim kept in the access token", initial: false,
+    changes: [{ since: '2026.2', value: true, source: 'p/o2/id_token.py to_access_token `final.setdefault("scope", ...)`, PR #19226 / issue #19224, release notes 2026.2' }],
+  }),
+  row({
+    feature: 'refreshTokenThreshold', what: 'refresh_token_threshold (before it every refresh rotates; with its inverted comparison only a 0 threshold rotates)', initial: false,
+    changes: [{ since: '2025.10', value: true, source: 'p/o2/views/token.py create_refresh_response `threshold == 0 or (now - expires) > threshold`, PR #16905 (2025-09-21)' }],
+  }),
+  row({
+    feature: 'refreshThresholdFixed', what: 'refresh_token_threshold rotates when `expires - now < threshold`', initial: false,
+    changes: [{ since: '2026.5', value: true, source: 'p/o2/views/token.py, PR #21537 (2026-04-10), release notes 2026.2.3 (a backport after 2026.2.2, the patch the 2026.2 profile follows)' }],
   }),
   row({
     feature: 'uiLocales', what: 'authorize: ui_locales passed on to the flow interface as `locale`', initial: false,
@@ -90,7 +96,7 @@ export const PROFILE_SWITCHES: readonly ProfileSwitch[] = [
   }),
   row({
     feature: 'idTokenJti', what: '`jti` in the ID and access token', initial: false,
-    changes: [{ since: '2026.2', value: true, source: 'p/o2/id_token.py IDToken.new (2026.2.0; absent in 2025.10.x and 2025.12.x), observed on 2025.12.4 (none) and 2026.2.2 (40 characters), authentik.md §13, §13.1' }],
+    changes: [{ since: '2026.2', value: true, source: 'p/o2/id_token.py IDToken.new, PR #20484 (merged 2026-02-23; absent in 2025.10.x and 2025.12.x), observed on 2025.12.4 (none) and 2026.2.2 (40 characters), authentik.md §13, §13.1' }],
   }),
   row({
     feature: 'challengeFields2026_2', what: 'identification challenge `pending_user_identifier` (null) and `application_pre_launch`', initial: false,

@@ -33,7 +33,7 @@ describe('version profiles', () => {
 
   it('profileChanges over several releases lists every step, in either direction', () => {
     const up = profileChanges('2025.8', '2026.8');
-    expect(up.filter((c) => c.feature === 'accessTokenScope').map((c) => [c.before, c.after])).toEqual([['absent', 'token-wins'], ['token-wins', 'mapping-wins']]);
+    expect(up.filter((c) => c.feature.startsWith('accessTokenScope')).map((c) => [c.feature, c.since])).toEqual([['accessTokenScopeClaim', '2025.10'], ['accessTokenScopeFromMapping', '2026.2']]);
     expect(profileChanges('2026.8', '2025.8')).toEqual(up);
     expect(profileChanges('2026.5', '2026.8')).toEqual([]);
   });

@@ -64,8 +64,8 @@ async function codeGrant(fc: FrontContext, res: ServerResponse, base: string, fo
  */
 export function refreshRotates(features: ProfileFeatures, provider: ResolvedProvider, record: TokenRecord, nowMs: number): boolean {
   const threshold = provider.refresh_token_threshold_s * 1000;
-  if (features.refreshTokenThreshold === 'absent' || threshold === 0) return true;
-  if (features.refreshTokenThreshold === 'inverted') return nowMs - record.expiresAtMs > threshold;
+  if (!features.refreshTokenThreshold || threshold === 0) return true;
+  if (!features.refreshThresholdFixed) return nowMs - record.expiresAtMs > threshold;
   return record.expiresAtMs - nowMs < threshold;
 }
 

@@ -57,8 +57,8 @@ export function createCodeStore(): Map<string, CodeRecord> {
  */
 export function accessTokenClaims(fc: FrontContext, idClaims: Record<string, unknown>, scopes: readonly string[]): Record<string, unknown> {
   const final: Record<string, unknown> = { ...idClaims, azp: fc.provider.client_id, uid: generateId() };
-  const mode = fc.features.accessTokenScope;
-  if (mode === 'token-wins' || (mode === 'mapping-wins' && !Object.hasOwn(final, 'scope'))) final.scope = scopes.join(' ');
+  const { accessTokenScopeClaim, accessTokenScopeFromMapping } = fc.features;
+  if (accessTokenScopeClaim && !(accessTokenScopeFromMapping && Object.hasOwn(final, 'scope'))) final.scope = scopes.join(' ');
   return final;
 }
 
