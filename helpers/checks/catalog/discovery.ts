@@ -129,8 +129,10 @@ export const discoveryChecks: CheckDef[] = [
       if (!Array.isArray(keys) || keys.length === 0) return fail('jwks-malformed', { expected: 'a non-empty "keys" array', actual: JSON.stringify(keys)?.slice(0, 80) });
       const bad = keys.filter((k) => !isObject(k) || typeof k.kty !== 'string' || typeof k.kid !== 'string');
       if (bad.length) return fail('jwks-malformed', { expected: 'every key with kty and kid', actual: `${bad.length} of ${keys.length} keys lack kty or kid` });
-      const kids = keys.map((k) => String((k as Record<string, unknown>).kid));
-      const dup = kids.find((k, i) => kids.indexOf(k) !== i);
+      // One key per kid and use: authentik publishes a key pair that signs and encrypts twice, as "sig" and as
+      // "enc", with the same kid (p/o2/views/jwks.py get_keys), which RFC 7517 §4.5 allows (the same key).
+      const kids = keys.map((k) => `${String((k as Record<string, unknown>).kid)}\u0000${String((k as Record<string, unknown>).use ?? '')}`);
+      const dup = kids.find((k, i) => kids.indexOf(k) !== i)?.split('\u0000')[0];
       if (dup) return fail('jwks-malformed', { expected: 'one key per kid (RFC 7517 §4.5)', actual: `kid ${dup.slice(0, 24)} appears twice`, detail: `duplicate kid ${dup.slice(0, 24)}` });
       const asym = keys.filter((k) => ['RSA', 'EC', 'OKP'].includes(String((k as Record<string, unknown>).kty)));
       if (asym.length === 0) return fail('jwks-malformed', { expected: 'a public key (kty RSA or EC)', actual: `only ${[...new Set(keys.map((k) => String((k as Record<string, unknown>).kty)))].join(', ')} keys`, detail: 'the JWKS publishes no public key (a symmetric key must never be published)' });

@@ -49,7 +49,9 @@ async function jwksBroken(ctx: CheckContext): Promise<string | undefined> {
   if (!Array.isArray(keys) || keys.length === 0) return 'the JWKS has no keys (see discovery.jwks)';
   const kids = keys.map((k) => (k && typeof k === 'object' ? (k as { kid?: unknown }).kid : undefined));
   if (kids.some((k) => typeof k !== 'string')) return 'keys in the JWKS have no kid (see discovery.jwks)';
-  if (new Set(kids).size !== kids.length) return 'the JWKS has a duplicate kid (see discovery.jwks)';
+  // the same kid twice is authentik's one key pair for "sig" and "enc" (p/o2/views/jwks.py); twice for one use is not
+  const kidUses = keys.map((k, i) => `${String(kids[i])}\u0000${String((k as { use?: unknown }).use ?? '')}`);
+  if (new Set(kidUses).size !== kidUses.length) return 'the JWKS has a duplicate kid (see discovery.jwks)';
   if (!keys.some((k) => ['RSA', 'EC', 'OKP'].includes(String((k as { kty?: unknown }).kty)))) return 'the JWKS has no public key (see discovery.jwks)';
   return undefined;
 }
