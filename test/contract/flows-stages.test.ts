@@ -38,6 +38,17 @@ const OVERRIDES = guideWithBefore([
   '  - model: authentik_stages_user_login.userloginstage\n    identifiers: {name: default-authentication-login}\n    attrs: {remember_me_offset: days=30}\n',
 ].join(''));
 
+/** The stock identification stage linking flows, a recovery flow on the brand, and a restart on invalid answers. */
+const LINKS = guideWithBefore([
+  FLOW('osticket-enroll', 'enrollment', 'Sign up'),
+  FLOW('osticket-recover', 'recovery', 'Recover'),
+  '  - model: authentik_stages_identification.identificationstage\n    identifiers: {name: default-authentication-identification}\n',
+  '    attrs: {enrollment_flow: !KeyOf osticket-enroll, recovery_flow: !KeyOf osticket-recover}\n',
+  '  - model: authentik_flows.flowstagebinding\n    identifiers: {order: 10, target: !Find [authentik_flows.flow, [slug, default-authentication-flow]], stage: !Find [authentik_flows.stage, [name, default-authentication-identification]]}\n',
+  '    attrs: {invalid_response_action: restart}\n',
+  '  - model: authentik_brands.brand\n    identifiers: {domain: authentik-default}\n    attrs: {default: true, flow_recovery: !KeyOf osticket-recover}\n',
+].join(''));
+
 /** An authorization flow: a deny stage. */
 const DENY = guideWithBefore([
   '  - model: authentik_stages_deny.denystage\n    id: deny\n    identifiers: {name: osticket-closed}\n    attrs: {deny_message: osTicket is closed today}\n',
@@ -62,6 +73,7 @@ const POLICIES = (flowPolicy: boolean) => guideWithBefore([
 
 const SETUPS = {
   inline: { blueprintText: INLINE_PASSWORD },
+  links: { blueprintText: LINKS },
   overrides: { blueprintText: OVERRIDES },
   deny: { blueprintText: DENY },
   policies: { blueprintText: POLICIES(false) },
@@ -98,7 +110,7 @@ describe('the stock flows exist as after authentik\'s first start (blueprints/de
     expect(consent.bindings.map((b) => b.stage)).toMatchObject([{ type: 'consent', mode: 'expiring', consent_expire_in_s: 4 * 7 * 86400 }]);
     expect(bp.flows.find((f) => f.slug === 'default-provider-authorization-implicit-consent')!.bindings).toEqual([]);
     expect(bp.flows.find((f) => f.slug === 'default-invalidation-flow')!.bindings.map((b) => b.stage.type)).toEqual(['user_logout']);
-    expect(bp.brand).toEqual({ flow_authentication: 'default-authentication-flow', flow_invalidation: 'default-invalidation-flow' });
+    expect(bp.brand).toEqual({ flow_authentication: 'default-authentication-flow', flow_invalidation: 'default-invalidation-flow', flow_recovery: null });
   });
 
   it('a blueprint overrides them: present updates a stock stage, absent removes a stock binding (importer.py)', () => {
@@ -198,5 +210,35 @@ describe('authorization flows from the blueprint', () => {
     const r = await c.req((await import('./support.ts')).authorizePath());
     expect(r.status).toBe(200);
     expect(await r.text()).toContain('Permission denied');
+  });
+});
+
+describe('links, restarts and binding validation', () => {
+  it('the identification stage links its enrollment and recovery flows with the query; the brand\'s recovery flow gives the password stage a recovery_url', async () => {
+    const w = new FlowWalk(new Client(P.links.url));
+    await w.authorize();
+    const ch = (await w.get()).body!;
+    expect(ch.enroll_url).toMatch(/^\/if\/flow\/osticket-enroll\/\?.*next=%2Fapplication%2Fo%2Fauthorize%2F/);
+    expect(ch.recovery_url).toMatch(/^\/if\/flow\/osticket-recover\/\?/);
+    expect(ch).not.toHaveProperty('passwordless_url');
+    await w.post({ component: 'ak-stage-identification', uid_field: 'osticket-test' });
+    expect((await w.next()).body!.recovery_url).toBe(`${P.links.url}/if/flow/osticket-recover/`);
+  });
+
+  it('invalid_response_action restart: an invalid answer restarts the flow (a 302 to the executor) instead of re-showing the errors', async () => {
+    const w = new FlowWalk(new Client(P.links.url));
+    await w.authorize();
+    await w.get();
+    const r = await w.post({ component: 'ak-stage-identification', uid_field: '' });
+    expect(r.status).toBe(302);
+    expect(r.location).toBe(w.exec);
+    expect((await w.get()).body).toMatchObject({ component: 'ak-stage-identification' });
+  });
+
+  it('a policy binding needs exactly one of policy, group or user (PolicyBindingSerializer.validate)', () => {
+    const both = guideWithBefore("  - model: authentik_policies.policybinding\n    identifiers: {order: 0, target: !Find [authentik_flows.flow, [slug, default-authentication-flow]], policy: !Find [authentik_policies_expression.expressionpolicy, [name, default-authentication-flow-password-stage]], user: !Find [authentik_core.user, [username, osticket-test]]}\n");
+    expect(() => parseBlueprint(both, 'x.yaml', { env: {} })).toThrow("Only one of 'policy', 'group' or 'user' can be set.");
+    const none = guideWithBefore('  - model: authentik_policies.policybinding\n    identifiers: {order: 0, target: !Find [authentik_flows.flow, [slug, default-authentication-flow]]}\n');
+    expect(() => parseBlueprint(none, 'x.yaml', { env: {} })).toThrow("One of 'policy', 'group' or 'user' must be set.");
   });
 });

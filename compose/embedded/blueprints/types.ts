@@ -209,6 +209,10 @@ export type ResolvedStage =
       pretend_user_exists: boolean;
       enable_remember_me: boolean;
       show_source_labels: boolean;
+      /** Flows linked under the form (slugs), or null. */
+      enrollment_flow: string | null;
+      recovery_flow: string | null;
+      passwordless_flow: string | null;
     })
   | (StageBase & { type: 'password'; failed_attempts_before_cancel: number; allow_show_password: boolean })
   | (StageBase & { type: 'authenticator_validate'; device_classes: string[]; not_configured_action: 'skip' | 'deny' | 'configure' })
@@ -240,7 +244,7 @@ export interface ResolvedBlueprint {
   /** Every flow: authentik's stock defaults (as after its first start) with the file's flows and overrides. */
   flows: ResolvedFlow[];
   /** The default brand's flows (authentik_brands.brand; blueprints/default/default-brand.yaml). */
-  brand: { flow_authentication: string | null; flow_invalidation: string | null };
+  brand: { flow_authentication: string | null; flow_invalidation: string | null; flow_recovery: string | null };
   /** Models in the file that an osTicket login never touches: accepted and not modelled, with their entry count. */
   ignored: Record<string, number>;
   /** Key pairs the file defines (the managed "authentik Self-signed Certificate" exists without an entry). */

@@ -8,7 +8,7 @@ import { resolveRef } from '../refs.ts';
 import type { ResolvedFlow } from '../types.ts';
 import { bool } from '../values.ts';
 
-export const BRAND = defineSlot('default brand', () => ({ flow_authentication: null as string | null, flow_invalidation: null as string | null }));
+export const BRAND = defineSlot('default brand', () => ({ flow_authentication: null as string | null, flow_invalidation: null as string | null, flow_recovery: null as string | null }));
 
 export const brandFamily: ModelFamily = {
   models: ['authentik_brands.brand'],
@@ -17,7 +17,7 @@ export const brandFamily: ModelFamily = {
     // only the default brand is modelled (the one that serves the provider's host in a fresh install)
     if (!(bool(all.default, false) || all.domain === 'authentik-default')) return;
     const brand = build.get(BRAND);
-    for (const key of ['flow_authentication', 'flow_invalidation'] as const) {
+    for (const key of ['flow_authentication', 'flow_invalidation', 'flow_recovery'] as const) {
       if (all[key] === undefined) continue;
       const flow = all[key] === null ? null : resolveRef(build, all[key], ['authentik_flows.flow'], { ctx: input.ctx, index: input.index, attr: key });
       brand[key] = flow ? (flow.value as ResolvedFlow).slug : null;

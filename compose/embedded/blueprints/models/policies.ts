@@ -75,6 +75,10 @@ export const policyFamily: ModelFamily = {
       negate: bool(all.negate, false),
       failure_result: bool(all.failure_result, false),
     };
+    // PolicyBindingSerializer.validate (authentik/policies/api/bindings.py): exactly one of policy, group or user
+    const count = [binding.policy, binding.group, binding.user].filter((v) => v !== null).length;
+    if (count > 1) fail(ctx, "Only one of 'policy', 'group' or 'user' can be set.".replace(/\.$/, ''));
+    if (count < 1) fail(ctx, "One of 'policy', 'group' or 'user' must be set.".replace(/\.$/, ''));
     const list = bindingsOf(target.value);
     list.push(binding);
     list.sort((a, b) => a.order - b.order);

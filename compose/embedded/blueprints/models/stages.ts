@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { upsert, type EntryInput, type ModelFamily } from '../build.ts';
 import { resolveRef } from '../refs.ts';
-import type { ResolvedStage } from '../types.ts';
+import type { ResolvedFlow, ResolvedStage } from '../types.ts';
 import { bool, fail, parseDuration, str } from '../values.ts';
 
 const MODELS = {
@@ -41,6 +41,13 @@ function list(value: unknown, allowed: readonly string[], input: EntryInput, att
   });
 }
 
+/** A flow reference (!Find / !KeyOf / pk) as its slug; null for null or a !Find that matches nothing. */
+function flowSlug(build: Parameters<ModelFamily['apply']>[1], ref: unknown, input: EntryInput, attr: string): string | null {
+  if (ref === null) return null;
+  const flow = resolveRef(build, ref, ['authentik_flows.flow'], { ctx: input.ctx, index: input.index, attr });
+  return flow ? (flow.value as ResolvedFlow).slug : null;
+}
+
 /** The type-specific attributes, over `prev` (an update keeps what the entry does not set). */
 function attrsFor(type: ResolvedStage['type'], input: EntryInput, build: Parameters<ModelFamily['apply']>[1], prev: Record<string, unknown>): Record<string, unknown> {
   const a = input.all;
@@ -60,6 +67,8 @@ function attrsFor(type: ResolvedStage['type'], input: EntryInput, build: Paramet
         pretend_user_exists: pick('pretend_user_exists', () => bool(a.pretend_user_exists, true), true),
         enable_remember_me: pick('enable_remember_me', () => bool(a.enable_remember_me, false), false),
         show_source_labels: pick('show_source_labels', () => bool(a.show_source_labels, false), false),
+        ...Object.fromEntries((['enrollment_flow', 'recovery_flow', 'passwordless_flow'] as const).map((k) => [k,
+          has(k) ? flowSlug(build, a[k], input, k) : (prev[k] ?? null)])),
       };
     }
     case 'password':

@@ -48,7 +48,16 @@ function challenge(x: Execution): Record<string, unknown> {
     captcha_stage: null,
     passkey_challenge: null,
     ...(x.fc.features.challengeFields2026_2 ? { pending_user_identifier: x.plan.context.pendingUserIdentifier } : {}),
+    // reverse_with_qs("authentik_core:if-flow", query=SESSION_KEY_GET): the linked flows keep the query
+    ...linkedFlows(x, { enroll_url: stage.enrollment_flow, recovery_url: stage.recovery_flow, passwordless_url: stage.passwordless_flow }),
   };
+}
+
+function linkedFlows(x: Execution, flows: Record<string, string | null>): Record<string, string> {
+  const qs = x.session.get.toString();
+  const out: Record<string, string> = {};
+  for (const [key, slug] of Object.entries(flows)) if (slug) out[key] = `/if/flow/${slug}/${qs ? `?${qs}` : ''}`;
+  return out;
 }
 
 function unknownUser(uid: string): PendingUser {

@@ -10,8 +10,12 @@ import { passwordMatches } from './identification.ts';
 type PasswordStage = Extract<ResolvedStage, { type: 'password' }>;
 
 function challenge(x: Execution): Record<string, unknown> {
-  // recovery_url only when the brand has a recovery flow (none here, authentik.md §13.1)
-  return { component: 'ak-stage-password', allow_show_password: (x.current.stage as PasswordStage).allow_show_password };
+  // recovery_url only when the brand has a recovery flow (absolute, build_absolute_uri; authentik.md §13.1)
+  const recovery = x.fc.bp.brand.flow_recovery;
+  return {
+    component: 'ak-stage-password', allow_show_password: (x.current.stage as PasswordStage).allow_show_password,
+    ...(recovery ? { recovery_url: `${x.fc.baseUrl(x.req)}/if/flow/${recovery}/` } : {}),
+  };
 }
 
 function invalid(x: Execution, errors: ResponseErrors): void {
