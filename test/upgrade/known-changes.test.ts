@@ -5,6 +5,8 @@
  * in its step. Each entry is well formed (a release, a source, who notices, how a run shows it or why it cannot), and
  * what it points at exists (checks in the catalog, diagnoses in the diagnosis catalog).
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROFILE_FEATURES, PROFILES, type ProfileFeatures } from '../../compose/embedded/profiles.ts';
 import { CATALOG } from '../../helpers/checks/catalog/index.ts';
@@ -67,6 +69,17 @@ describe('versions', () => {
     expect(hasChange(release('2026.2'), release('2026.2.3'))).toBe(false);
     expect(parseRelease('2026.2.0-rc1')).toBeUndefined();
     expect(parseRelease('latest')).toBeUndefined();
+  });
+
+  it("the patch a profile stands for is the one profiles.ts names (its header: '2026.2 = 2026.2.2'), every other profile its whole line", () => {
+    const header = readFileSync(resolve(import.meta.dirname, '../../compose/embedded/profiles.ts'), 'utf8').split('*/')[0]!;
+    const pinned = Object.fromEntries([...header.matchAll(/(\d{4}\.\d{1,2}) = (\d{4}\.\d{1,2}\.\d+)/g)].map((m) => [m[1]!, m[2]!]));
+    expect(Object.keys(pinned).length).toBeGreaterThan(0);
+    for (const p of PROFILES) {
+      const r = release(p);
+      if (pinned[p]) expect(compareReleases(r, release(pinned[p]!)), p).toBe(0);
+      else expect(r[2], p).toBe(Number.POSITIVE_INFINITY);
+    }
   });
 
   it('a backport counts on its own line only (structured redirect URIs: 2024.12.0, 2024.8.5, 2024.10.3)', () => {
