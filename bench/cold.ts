@@ -10,7 +10,7 @@ import { round, stats, type Stats } from './stats.ts';
 
 export interface ColdBench {
   npmStart: { wallMs: Stats; exitCodes: number[] };
-  cliRun: { wallMs: Stats; peakRssMb: Stats | null; via: string; exitCodes: number[] };
+  cliRun: { wallMs: Stats; cpuMs: Stats | null; peakRssMb: Stats | null; via: string; exitCodes: number[] };
 }
 
 export async function coldStarts(n: number): Promise<ColdBench> {
@@ -25,6 +25,7 @@ export async function coldStarts(n: number): Promise<ColdBench> {
   const reportDir = join(REPO, 'reports', 'bench-cold-run');
   const wall: number[] = [];
   const rssMb: number[] = [];
+  const cpuMs: number[] = [];
   const codes: number[] = [];
   for (let i = 0; i < n; i++) {
     const args = [process.execPath, BIN, 'run', '--report', reportDir];
@@ -33,9 +34,12 @@ export async function coldStarts(n: number): Promise<ColdBench> {
     codes.push(r.code ?? -1);
     const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
     if (kb) rssMb.push(round(Number(kb[1]) / 1024));
+    const user = /User time \(seconds\): ([\d.]+)/.exec(r.stderr);
+    const sys = /System time \(seconds\): ([\d.]+)/.exec(r.stderr);
+    if (user && sys) cpuMs.push(round((Number(user[1]) + Number(sys[1])) * 1000));
   }
   return {
     npmStart: { wallMs: stats(npmWall), exitCodes: [...new Set(npmCodes)] },
-    cliRun: { wallMs: stats(wall), peakRssMb: rssMb.length ? stats(rssMb) : null, via: gnuTime ? '/usr/bin/time -v' : 'spawn (no /usr/bin/time: no RSS)', exitCodes: [...new Set(codes)] },
+    cliRun: { wallMs: stats(wall), cpuMs: cpuMs.length ? stats(cpuMs) : null, peakRssMb: rssMb.length ? stats(rssMb) : null, via: gnuTime ? '/usr/bin/time -v' : 'spawn (no /usr/bin/time: no RSS)', exitCodes: [...new Set(codes)] },
   };
 }

@@ -19,10 +19,15 @@ async function withSetup<T>(target: Target, fn: (s: LoginSetup, agent: ReturnTyp
   }
 }
 
-/** `n` logins one after another after `warmup` untimed ones. */
-export function sequentialLogins(target: Target, n: number, warmup: number): Promise<Stats> {
+/**
+ * `n` logins one after another after `warmup` untimed ones; with the CPU time this process spent per login (the
+ * harness and, in-process, the provider): less sensitive than wall time to other work on a shared machine.
+ */
+export function sequentialLogins(target: Target, n: number, warmup: number): Promise<Stats & { cpuMsPerLogin: number }> {
   return withSetup(target, async (s, agent) => {
-    const ms = await timeEach(n, warmup, async () => {
+    let cpu = process.cpuUsage();
+    const ms = await timeEach(n, warmup, async (i) => {
+      if (i === 0) cpu = process.cpuUsage();
       const http = createHttp({ agent });
       try {
         await headlessLogin(http, s);
@@ -30,7 +35,8 @@ export function sequentialLogins(target: Target, n: number, warmup: number): Pro
         await http.close();
       }
     });
-    return stats(ms);
+    const used = process.cpuUsage(cpu);
+    return { ...stats(ms), cpuMsPerLogin: round((used.user + used.system) / 1000 / n, 2) };
   });
 }
 
