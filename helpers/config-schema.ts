@@ -47,9 +47,10 @@ export const ConfigSchema = z.strictObject(
         {
           profile: z.enum(PROFILES, must(`one of ${PROFILES.join(', ')}`)).optional(),
           blueprint: path('an authentik blueprint (YAML)').optional(),
+          app: z.string({ error: 'must be an application slug' }).regex(/^[-a-zA-Z0-9_]+$/, 'must be an application slug (letters, digits, - and _)').optional(),
           clockOffsetSec: wholeNumber('a whole number of seconds between -31536000 and 31536000', -31_536_000, 31_536_000).optional(),
         },
-        must('a mapping with profile, blueprint, clockOffsetSec'),
+        must('a mapping with profile, blueprint, app, clockOffsetSec'),
       )
       .optional(),
     authentik: z
@@ -167,6 +168,7 @@ export const KEY_SOURCES: Readonly<Record<string, string>> = {
   target: '--target / OIDC_HARNESS_TARGET',
   'embedded.profile': '--profile / OIDC_HARNESS_PROFILE',
   'embedded.blueprint': '--blueprint / OIDC_HARNESS_BLUEPRINT',
+  'embedded.app': '--app',
   'authentik.url': '--authentik / --issuer / AUTHENTIK_URL',
   'authentik.slug': '--slug / --issuer / AUTHENTIK_SLUG',
   'client.id': '--client-id / OIDC_CLIENT_ID',

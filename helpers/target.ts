@@ -90,6 +90,7 @@ async function embeddedTarget(cfg: HarnessConfig, opts: ResolveOptions): Promise
   try {
     provider = await startReferenceProvider({
       blueprintPath,
+      ...(e.app !== undefined ? { app: e.app } : {}),
       profile: e.profile && isProfile(e.profile) ? e.profile : undefined,
       clockOffsetSec: e.clockOffsetSec,
       env,

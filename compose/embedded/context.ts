@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ResolvedApplication, ResolvedBlueprint, ResolvedFlow, ResolvedProvider, ResolvedUser } from './blueprints/index.ts';
+import type { OAuthApplication, ResolvedApplication, ResolvedBlueprint, ResolvedFlow, ResolvedProvider, ResolvedUser } from './blueprints/index.ts';
 import { appendSetCookie } from './http-util.ts';
 import type { KeyRing } from './crypto/keyring.ts';
 import type { OidcCore } from './oidc-core.ts';
@@ -38,11 +38,24 @@ export interface StoredConsent {
 
 export const DEFAULT_AUTHENTICATION_FLOW = 'default-authentication-flow';
 
+/**
+ * What endpoints and stages share. `provider`, `app` and `bp.provider`/`bp.application` are one application's:
+ * the request's (forApp), or the application under test by default. Stores are the install's, shared by all
+ * applications (one authentik session signs in to every application).
+ */
 export interface FrontContext {
   readonly o: FrontLayerOptions;
   readonly bp: ResolvedBlueprint;
   readonly provider: ResolvedProvider;
   readonly app: ResolvedApplication;
+  /** Every OAuth2 application of the install. */
+  readonly applications: readonly OAuthApplication[];
+  /** The same context for another application (its provider, issuer, keys and flows). */
+  forApp(a: OAuthApplication): FrontContext;
+  /** The application whose provider has this client_id (authorize, token: OAuth2Provider.objects.filter(client_id=...)). */
+  appByClientId(clientId: string): OAuthApplication | undefined;
+  /** The application with this slug (discovery, JWKS, end-session: Application.objects.filter(slug=...)). */
+  appBySlug(slug: string): OAuthApplication | undefined;
   readonly features: ProfileFeatures;
   readonly core: OidcCore;
   readonly sessions: SessionStore;
@@ -77,6 +90,28 @@ function firstAuthenticationFlow(bp: ResolvedBlueprint): string {
 }
 
 export function createFrontContext(o: FrontLayerOptions): FrontContext {
+  const base = createBaseContext(o);
+  const views = new Map<OAuthApplication, FrontContext>();
+  const forApp = (a: OAuthApplication): FrontContext => {
+    let view = views.get(a);
+    if (!view) {
+      view = {
+        ...base,
+        bp: { ...o.blueprint, provider: a.provider, application: a.application },
+        provider: a.provider,
+        app: a.application,
+        authenticationFlow: a.provider.authentication_flow ?? o.blueprint.brand.flow_authentication ?? firstAuthenticationFlow(o.blueprint),
+        forApp,
+      };
+      views.set(a, view);
+    }
+    return view;
+  };
+  const selected = o.blueprint.applications.find((a) => a.provider === o.blueprint.provider) ?? { application: o.blueprint.application, provider: o.blueprint.provider };
+  return forApp(selected);
+}
+
+function createBaseContext(o: FrontLayerOptions): Omit<FrontContext, 'forApp'> {
   const bp = o.blueprint;
   const sessions = new SessionStore();
   const baseUrl = (req: IncomingMessage) => {
@@ -91,6 +126,9 @@ export function createFrontContext(o: FrontLayerOptions): FrontContext {
     bp,
     provider: bp.provider,
     app: bp.application,
+    applications: bp.applications,
+    appByClientId: (clientId) => bp.applications.find((a) => a.provider.client_id === clientId),
+    appBySlug: (slug) => bp.applications.find((a) => a.application.slug === slug),
     features: o.features,
     core: o.core,
     sessions,

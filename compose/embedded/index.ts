@@ -58,6 +58,8 @@ export interface ReferenceProviderOptions {
   keySpecs?: Record<string, KeySpec>;
   /** Makes a key pair (a cache of test keys can be plugged in here); default crypto/keypairs.ts buildKeyPair. */
   buildKeyPair?: KeyRingOptions['build'];
+  /** The application under test when the blueprint has several OAuth2 applications (serve-reference/run --app). */
+  app?: string;
   /** Values for !Env (default process.env). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -103,8 +105,8 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
   const features = PROFILE_FEATURES[profile];
   const env = opts.env ?? (process.env as Record<string, string>);
   const blueprint = opts.blueprintText !== undefined
-    ? parseBlueprint(opts.blueprintText, opts.blueprintPath ?? '<inline blueprint>', { env })
-    : loadBlueprint(opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH, { env });
+    ? parseBlueprint(opts.blueprintText, opts.blueprintPath ?? '<inline blueprint>', { env, app: opts.app })
+    : loadBlueprint(opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH, { env, app: opts.app });
 
   reportBlueprint(blueprint, opts.log);
   const source = () => {
@@ -129,7 +131,8 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     refreshTokenWanted: (code) => codes.get(code)?.scopes.includes('offline_access') ?? false,
     rotateRefreshToken: (token) => {
       const record = tokens.get(token);
-      return record ? refreshRotates(features, blueprint.provider, record, Date.now()) : true;
+      const provider = record ? blueprint.applications.find((a) => a.provider.client_id === record.clientId)?.provider : undefined;
+      return record && provider ? refreshRotates(features, provider, record, Date.now()) : true;
     },
   });
 

@@ -13,7 +13,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type ProviderType from 'oidc-provider';
-import type { ResolvedBlueprint } from './blueprints/index.ts';
+import type { ResolvedBlueprint, ResolvedProvider } from './blueprints/index.ts';
 
 type ProviderCtor = typeof ProviderType;
 type OidcProvider = InstanceType<ProviderCtor>;
@@ -130,11 +130,12 @@ export async function startOidcCore(opts: {
   log?: (line: string) => void;
 }): Promise<OidcCore> {
   const Provider = await loadProviderClass(opts.log);
-  const { provider: bp } = opts.blueprint;
+  const providers_ = opts.blueprint.applications.map((a) => a.provider);
+  const byClient = (clientId: unknown) => providers_.find((p) => p.client_id === clientId) ?? opts.blueprint.provider;
   const Adapter = makeAdapter();
   const providers = new Map<string, Promise<OidcProvider>>();
 
-  const clientMetadata = (): Record<string, unknown> => ({
+  const clientMetadata = (bp: ResolvedProvider): Record<string, unknown> => ({
     client_id: bp.client_id,
     // A public client still has a secret in authentik (authentik.md §7); oidc-provider only gets it for confidential ones.
     ...(bp.client_type === 'confidential' ? { client_secret: bp.client_secret } : {}),
@@ -157,7 +158,7 @@ export async function startOidcCore(opts: {
     try {
       provider = new Provider(issuer, {
         adapter: Adapter as never,
-        clients: [clientMetadata() as never],
+        clients: providers_.map((p) => clientMetadata(p) as never),
         jwks: { keys: [internalKey as never] },
         enabledJWA: { idTokenSigningAlgValues: ['ES256'] },
         features: {
@@ -202,11 +203,12 @@ export async function startOidcCore(opts: {
           ctx.body = out;
         },
         ttl: {
-          AccessToken: bp.access_token_validity_s,
-          AuthorizationCode: bp.access_code_validity_s,
-          IdToken: bp.access_token_validity_s,
-          RefreshToken: bp.refresh_token_validity_s,
-          Grant: bp.refresh_token_validity_s,
+          // per provider (each application has its own validities)
+          AccessToken: (_ctx: unknown, _t: unknown, client: { clientId: string }) => byClient(client?.clientId).access_token_validity_s,
+          AuthorizationCode: (_ctx: unknown, _t: unknown, client: { clientId: string }) => byClient(client?.clientId).access_code_validity_s,
+          IdToken: (_ctx: unknown, _t: unknown, client: { clientId: string }) => byClient(client?.clientId).access_token_validity_s,
+          RefreshToken: (_ctx: unknown, _t: unknown, client: { clientId: string }) => byClient(client?.clientId).refresh_token_validity_s,
+          Grant: (_ctx: unknown, _t: unknown, client: { clientId: string }) => byClient(client?.clientId).refresh_token_validity_s,
           Session: 14 * 86400,
           Interaction: 3600,
           ClientCredentials: 600,

@@ -25,7 +25,6 @@ const HTML = { 'Content-Type': 'text/html; charset=utf-8' };
 
 export function createFrontLayer(o: FrontLayerOptions) {
   const fc = createFrontContext(o);
-  const endSession = `/application/o/${fc.app.slug}/end-session/`;
 
   /** Routes one request; `url` is parsed, the X-authentik-id header set. */
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> => {
@@ -40,7 +39,9 @@ export function createFrontLayer(o: FrontLayerOptions) {
     if (path === '/application/o/introspect/') return handleIntrospect(fc, req, res);
     if (path === '/application/o/revoke/') return handleRevoke(fc, req, res, requestId);
     if (await handleProviderInfo(fc, req, res, path)) return;
-    if (path === endSession) return handleEndSession(fc, req, res, url);
+    const end = /^\/application\/o\/([^/]+)\/end-session\/$/.exec(path);
+    const endApp = end ? fc.appBySlug(decodeURIComponent(end[1]!)) : undefined;
+    if (endApp) return handleEndSession(fc.forApp(endApp), req, res, url);
     if (path === '/flows/-/cancel/') return handleCancel(fc, req, res, url);
     if (path === '/flows/-/default/authentication/') return handleDefaultFlow(fc, req, res, url, 'authentication');
     if (path === '/flows/-/default/invalidation/') return handleDefaultFlow(fc, req, res, url, 'invalidation');

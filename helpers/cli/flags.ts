@@ -11,6 +11,7 @@ export const FLAG_KEYS: Readonly<Record<string, readonly [string, Kind]>> = {
   target: ['target', 'text'],
   profile: ['embedded.profile', 'text'],
   blueprint: ['embedded.blueprint', 'text'],
+  app: ['embedded.app', 'text'],
   authentik: ['authentik.url', 'text'],
   slug: ['authentik.slug', 'text'],
   clientId: ['client.id', 'text'],

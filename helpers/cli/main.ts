@@ -144,6 +144,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       .addOption(new Option('--target <kind>', 'what to test').choices(['embedded', 'containers', 'live']))
       .option('--profile <version>', `embedded: authentik version profile (${PROFILES.join(', ')})`)
       .option('--blueprint <file>', 'embedded: the blueprint the reference provider loads')
+      .option('--app <slug>', 'embedded: the application under test when the blueprint has several')
       .option('--redirect-uri <uri>', "osTicket's Redirect URI (embedded: the reference provider registers it too)"),
   )
     .addHelpText('after', '\nExamples:\n  oidc-harness run\n  oidc-harness run --target embedded --blueprint compose/blueprints/variants/no-signing-key.yaml\n  oidc-harness run --target live --config harness.yaml --report reports')
@@ -224,6 +225,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--port <n>', 'port (0 = any free port)', '9000')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--blueprint <file>', 'authentik blueprint (default compose/blueprints/osticket.yaml)')
+    .option('--app <slug>', 'the application under test when the blueprint has several')
     .option('--profile <version>', `authentik version profile (${PROFILES.join(', ')})`)
     .option('--tls', 'serve HTTPS with a throwaway CA written to --tls-dir')
     .option('--tls-dir <dir>', 'where the throwaway CA goes', 'reports')
@@ -231,7 +233,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--redirect-uri <uri>', "register osTicket's callback at this address (the blueprint's !Env OSTICKET_REDIRECT_URI)")
     .option('--latency <ms>', 'delay every response by this many milliseconds (a slow network or a loaded authentik)', '0')
     .addHelpText('after', '\nExamples:\n  oidc-harness serve-reference --port 9000\n  oidc-harness serve-reference --redirect-uri http://127.0.0.1:8080/api/auth/oauth2\n  oidc-harness serve-reference --blueprint compose/blueprints/variants/sub-mode-hashed.yaml --profile 2025.10')
-    .action(async (o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string; latency?: string }) => {
+    .action(async (o: { port: string; host: string; blueprint?: string; app?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string; latency?: string }) => {
       const { serveReference } = await import('./serve-reference.ts');
       setExit(await serveReference(o, io));
     });

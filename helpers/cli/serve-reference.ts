@@ -8,7 +8,7 @@ import { checkInputFile, ensureOutputDir } from '../paths.ts';
 import type { CliIo } from './main.ts';
 
 export async function serveReference(
-  o: { port: string; host: string; blueprint?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string; latency?: string },
+  o: { port: string; host: string; blueprint?: string; app?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string; latency?: string },
   io: CliIo,
   /** Resolves when the provider should stop; called only once it is up, so a failed start leaves no handler behind. */
   stop: () => Promise<unknown> = waitForSignal,
@@ -34,6 +34,7 @@ export async function serveReference(
       port,
       host: o.host,
       blueprintPath,
+      ...(o.app !== undefined ? { app: o.app } : {}),
       profile: o.profile && isProfile(o.profile) ? o.profile : undefined,
       tls: o.tls === true,
       tlsDir,
@@ -60,6 +61,8 @@ export async function serveReference(
       `  issuer:     ${provider.url}/application/o/${slug}/`,
       `  discovery:  ${provider.url}/application/o/${slug}/.well-known/openid-configuration`,
       `  blueprint:  ${bp.path ?? 'inline'} (client ${bp.provider.client_id}, user ${bp.users[0]?.username ?? '-'})`,
+      ...(bp.applications.length > 1 ? [`  application under test: ${slug} (of ${bp.applications.length}: ${bp.applications.map((a) => a.application.slug).join(', ')})`] : []),
+      ...[...bp.notes, ...provider.keys.notes].map((n) => `  note:       ${n}`),
       `  redirect:   ${redirectList(bp)}`,
       ...(provider.caPath ? [`  CA:         ${provider.caPath} (trust it with --ca)`] : []),
       ...(latencyMs ? [`  latency:    every response delayed by ${latencyMs} ms`] : []),

@@ -12,12 +12,13 @@ import { LineCounter, parseDocument } from 'yaml';
 import { BlueprintBuild, type EntryInput } from './build.ts';
 import { DEFAULT_ENTRIES } from './defaults.ts';
 import { BRAND } from './models/brands.ts';
-import { APPLICATIONS, GROUPS, RESERVED_SLUGS, USERS } from './models/core.ts';
+import { linkApplications } from './applications.ts';
+import { GROUPS, USERS } from './models/core.ts';
 import { KEYPAIRS, resolveKeyPairRef } from './models/crypto.ts';
 import { FLOWS } from './models/flows.ts';
-import { KEY_REFS, PROVIDERS } from './models/oauth2-provider.ts';
+import { KEY_REFS } from './models/oauth2-provider.ts';
 import { familyFor } from './registry.ts';
-import { evalTags, KeyOfRef, SUPPORTED_TAGS, TAGS } from './tags.ts';
+import { evalTags, SUPPORTED_TAGS, TAGS } from './tags.ts';
 import type { LoadBlueprintOptions, ResolvedBlueprint } from './types.ts';
 import { fail, obj, type Ctx, type RawEntry } from './values.ts';
 
@@ -83,30 +84,20 @@ function applyEntries(entries: unknown[], build: BlueprintBuild): void {
   });
 }
 
-/** The file's provider, application, users and policies, linked as the reference provider serves them. */
-function assemble(build: BlueprintBuild, name: string): ResolvedBlueprint {
+/** The file's applications, providers, users and policies, linked as the reference provider serves them. */
+function assemble(build: BlueprintBuild, name: string, wanted: string | undefined): ResolvedBlueprint {
   const docCtx = { ...build.base, entryLabel: 'document' };
-  const providers = build.get(PROVIDERS);
-  const apps = build.get(APPLICATIONS);
-  if (providers.length !== 1) fail(docCtx, `expected exactly one authentik_providers_oauth2.oauth2provider entry, found ${providers.length}`);
-  if (apps.length !== 1) fail(docCtx, `expected exactly one authentik_core.application entry, found ${apps.length}`);
-  const provider = providers[0]!;
-  const { app, providerRef, ctx: appCtx } = apps[0]!;
-  if (!(providerRef instanceof KeyOfRef) || providerRef.id !== provider.id) {
-    fail(appCtx, `provider must be !KeyOf ${provider.id ?? '<the provider entry id>'}`);
-  }
-  if (RESERVED_SLUGS.includes(app.slug)) {
-    fail(appCtx, `slug "${app.slug}" is reserved (authentik/core/models.py Application.reserved_slugs)`);
-  }
   const keypairs = build.get(KEYPAIRS);
   for (const [p, refs] of build.get(KEY_REFS)) {
     p.signing_key = resolveKeyPairRef(refs.signing_key, 'signing_key', keypairs, refs.ctx, build.notes);
     p.encryption_key = resolveKeyPairRef(refs.encryption_key, 'encryption_key', keypairs, refs.ctx, build.notes);
   }
   const ignored = Object.fromEntries([...build.ignored].sort(([a], [b]) => a.localeCompare(b)));
+  const { applications, otherApplications, selected } = linkApplications(build, docCtx, wanted);
+  if (otherApplications.length) build.notes.push(`applications without an OAuth2 provider are not served: ${otherApplications.join(', ')}`);
   return {
-    path: null, name, provider, application: app, users: build.get(USERS), groups: build.get(GROUPS),
-    flows: build.get(FLOWS), brand: { ...build.get(BRAND) }, ignored, keypairs, notes: build.notes,
+    path: null, name, provider: selected.provider, application: selected.application, applications, otherApplications,
+    users: build.get(USERS), groups: build.get(GROUPS), flows: build.get(FLOWS), brand: { ...build.get(BRAND) }, ignored, keypairs, notes: build.notes,
   };
 }
 
@@ -124,7 +115,7 @@ export function parseBlueprint(text: string, file: string, options: LoadBlueprin
   applyDefaults(build);
   build.startFile(base, false);
   applyEntries(top.entries as unknown[], build);
-  return assemble(build, typeof metadata.name === 'string' ? metadata.name : basename(file));
+  return assemble(build, typeof metadata.name === 'string' ? metadata.name : basename(file), options.app);
 }
 
 /** Loads and resolves a blueprint file. Throws an Error with one sentence (file, entry, problem) on bad input. */

@@ -89,6 +89,8 @@ export interface ResolvedProvider {
 
 export interface ResolvedPolicy {
   id: string | null;
+  /** The primary key an export identifies the policy by, if any. */
+  pk?: string | null;
   name: string;
   model: string;
   /** For expression policies: the Python source. */
@@ -234,11 +236,22 @@ export interface ResolvedKeyPair {
   key_data: string | null;
 }
 
+/** An application with its OAuth2 provider (authentik_core.application.provider). */
+export interface OAuthApplication {
+  application: ResolvedApplication;
+  provider: ResolvedProvider;
+}
+
 export interface ResolvedBlueprint {
   path: string | null;
   name: string;
+  /** The application under test (the single OAuth2 one, or the one `app` selects) and its provider. */
   provider: ResolvedProvider;
   application: ResolvedApplication;
+  /** Every application with an OAuth2 provider, in file order (an install has dozens). */
+  applications: OAuthApplication[];
+  /** Applications whose provider is not an OAuth2 provider (or that have none): served by nothing here. */
+  otherApplications: string[];
   users: ResolvedUser[];
   groups: string[];
   /** Every flow: authentik's stock defaults (as after its first start) with the file's flows and overrides. */
@@ -256,4 +269,6 @@ export interface ResolvedBlueprint {
 export interface LoadBlueprintOptions {
   /** Values for !Env; defaults to process.env. */
   env?: Record<string, string | undefined>;
+  /** The slug of the application under test when the file has several OAuth2 applications. */
+  app?: string;
 }

@@ -150,9 +150,15 @@ export async function handleExecutor(fc: FrontContext, req: IncomingMessage, res
       body = await jsonBody(req);
       checkCsrf(req, session, cookies);
     }
-    const c: Call = { fc, req, res, url, session, flow, requestId };
+    let c: Call = { fc, req, res, url, session, flow, requestId };
     const plan = currentPlan(c);
     if (!plan) return;
+    // The plan belongs to the application whose authorize request made it (its provider, issuer and keys).
+    const planApp = plan.context.authorize ? fc.appByClientId(plan.context.authorize.clientId) : undefined;
+    if (planApp) {
+      fc = fc.forApp(planApp);
+      c = { ...c, fc };
+    }
     const current = nextBinding(fc, plan, session);
     if (!current) return flowDone(c, plan);
     const view = viewFor(current.stage);

@@ -108,6 +108,9 @@ function planAuthorization(fc: FrontContext, session: AkSession, ar: AuthorizeRe
 
 export async function handleAuthorize(fc: FrontContext, req: IncomingMessage, res: ServerResponse, url: URL, params: URLSearchParams): Promise<void> {
   if ([...params.keys()].length === 0) return send(res, 404, notFoundPage(), HTML);
+  // OAuth2Provider.objects.filter(client_id=...): the request's application (its provider, flows, issuer).
+  const app = fc.appByClientId(params.get('client_id') ?? '');
+  if (app) fc = fc.forApp(app);
   const parsed = parseAuthorize(fc, params, url.pathname + url.search);
   if ('page' in parsed) return send(res, parsed.page[0], parsed.page[1], HTML);
   if ('redirect' in parsed) return send(res, 302, '', { Location: parsed.redirect });

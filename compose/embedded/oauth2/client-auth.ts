@@ -4,6 +4,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { OAuthApplication } from '../blueprints/index.ts';
 import type { FrontContext } from '../context.ts';
 
 export function constantEquals(a: string, b: string): boolean {
@@ -34,9 +35,11 @@ export function clientAuth(fc: FrontContext, req: IncomingMessage, form: URLSear
   return { id: form.get('client_id') ?? '', secret: form.get('client_secret') ?? '' };
 }
 
-/** The provider's client authenticated: its id, and its secret unless the client is public. */
-export function clientAuthenticated(fc: FrontContext, creds: { id: string; secret: string }): boolean {
-  return creds.id === fc.provider.client_id && (fc.provider.client_type === 'public' || constantEquals(creds.secret, fc.provider.client_secret));
+/** The application whose client authenticated (its id, and its secret unless the client is public), or null. */
+export function authenticatedApp(fc: FrontContext, creds: { id: string; secret: string }): OAuthApplication | null {
+  const app = fc.appByClientId(creds.id);
+  if (!app) return null;
+  return app.provider.client_type === 'public' || constantEquals(creds.secret, app.provider.client_secret) ? app : null;
 }
 
 /** `Authorization: Bearer`, else the form field, else the query parameter `access_token`. */

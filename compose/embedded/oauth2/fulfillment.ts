@@ -42,7 +42,7 @@ export async function fulfil(fc: FrontContext, base: string, session: AkSession,
     return authorizeErrorUri(ar.redirectUri, AUTHORIZE_ERRORS[error] ? error : 'invalid_request', ar.state);
   }
   fc.codes.set(code, {
-    userPk: session.userPk!, scopes: ar.scopes, nonce: ar.nonce, authTime: session.authTime, amr: session.amr,
+    clientId: fc.provider.client_id, userPk: session.userPk!, scopes: ar.scopes, nonce: ar.nonce, authTime: session.authTime, amr: session.amr,
     sid: createHash('sha256').update(session.key).digest('hex'), redirectUri: ar.redirectUri, consumed: false,
     codeChallenge: ar.codeChallenge, codeChallengeMethod: ar.codeChallengeMethod,
   });

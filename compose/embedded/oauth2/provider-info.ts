@@ -67,6 +67,10 @@ export async function jwksDocument(blueprint: ResolvedBlueprint, ring: KeyRing):
 
 /** Serves discovery, JWKS and the provider root under `/application/o/<slug>/`; false when `path` is none of them. */
 export async function handleProviderInfo(fc: FrontContext, req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  const m = /^(?:\/\.well-known\/oauth-authorization-server)?\/application\/o\/([^/]+)\//.exec(path);
+  const app = m ? fc.appBySlug(decodeURIComponent(m[1]!)) : undefined;
+  if (!app) return false;
+  fc = fc.forApp(app);
   const slugBase = `/application/o/${fc.app.slug}/`;
   if (path === `${slugBase}.well-known/openid-configuration` || path === `/.well-known/oauth-authorization-server${slugBase}`) {
     sendJson(res, 200, discoveryDocument(fc.baseUrl(req), fc.bp, fc.features, fc.o.keys));

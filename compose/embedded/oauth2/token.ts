@@ -45,7 +45,8 @@ async function codeGrant(fc: FrontContext, res: ServerResponse, base: string, fo
   const record = fc.codes.get(code);
   // A reused code is refused here, so oidc-provider never sees it and never revokes the grant (authentik keeps the
   // tokens it already issued, authentik.md §6).
-  if (!record || record.consumed) return sendTokenError(res, 'invalid_grant', requestId);
+  // a code issued to another provider is invalid_grant (authorization_code.provider != self.provider)
+  if (!record || record.consumed || record.clientId !== fc.provider.client_id) return sendTokenError(res, 'invalid_grant', requestId);
   if (!pkceMatches(record, form.get('code_verifier'))) return sendTokenError(res, 'invalid_grant', requestId);
   coreForm.set('code', code);
   coreForm.set('redirect_uri', record.redirectUri);
@@ -73,7 +74,8 @@ export function refreshRotates(features: ProfileFeatures, provider: ResolvedProv
 async function refreshGrant(fc: FrontContext, res: ServerResponse, base: string, form: URLSearchParams, coreForm: URLSearchParams, requestId: string) {
   const refreshToken = form.get('refresh_token') ?? '';
   const record = fc.tokens.get(refreshToken);
-  if (!record || record.kind !== 'refresh' || record.revoked || record.expiresAtMs <= Date.now()) {
+  // RefreshToken.objects.filter(token=raw_token, provider=self.provider)
+  if (!record || record.kind !== 'refresh' || record.clientId !== fc.provider.client_id || record.revoked || record.expiresAtMs <= Date.now()) {
     if (record?.revoked) fc.log('suspicious_request: revoked refresh token used');
     return sendTokenError(res, 'invalid_grant', requestId);
   }
@@ -102,10 +104,13 @@ async function refreshGrant(fc: FrontContext, res: ServerResponse, base: string,
 
 export async function handleToken(fc: FrontContext, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
   if (req.method !== 'POST') return send(res, 405, '');
-  const { provider } = fc;
   const form = parseForm(req, await readBody(req));
   const creds = clientAuth(fc, req, form);
-  if (creds.id !== provider.client_id) return sendTokenError(res, 'invalid_client', requestId);
+  // OAuth2Provider.objects.filter(client_id=client_id).first(): the provider is the client's
+  const app = fc.appByClientId(creds.id);
+  if (!app) return sendTokenError(res, 'invalid_client', requestId);
+  fc = fc.forApp(app);
+  const { provider } = fc;
   const grantType = form.get('grant_type') ?? '';
   if (fc.features.enforceGrantTypes && !(provider.grant_types ?? []).includes(grantType)) {
     fc.log(`grant_type_not_configured: ${grantType}`);

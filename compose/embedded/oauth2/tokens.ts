@@ -12,6 +12,8 @@ export const ACR = 'goauthentik.io/providers/oauth2/default';
 
 /** What a login granted, carried by a code and by the tokens issued for it. */
 export interface Grant {
+  /** The provider the grant belongs to (a code or token of another provider is invalid_grant / invalid_token). */
+  clientId: string;
   userPk: number;
   scopes: string[];
   nonce: string | null;
@@ -90,7 +92,7 @@ export async function issueTokens(fc: FrontContext, base: string, grant: Grant, 
   };
   const idToken = await encodeJwt(provider, fc.o.keys, idClaims);
   const accessToken = await encodeJwt(provider, fc.o.keys, accessTokenClaims(fc, idClaims, grant.scopes));
-  const base_ = { userPk: grant.userPk, scopes: grant.scopes, nonce: grant.nonce, authTime: grant.authTime, amr: grant.amr, sid: grant.sid, sub, claims: idClaims, revoked: false };
+  const base_ = { clientId: provider.client_id, userPk: grant.userPk, scopes: grant.scopes, nonce: grant.nonce, authTime: grant.authTime, amr: grant.amr, sid: grant.sid, sub, claims: idClaims, revoked: false };
   fc.tokens.set(accessToken, { kind: 'access', ...base_, expiresAtMs: Date.now() + provider.access_token_validity_s * 1000 });
   if (refreshToken) fc.tokens.set(refreshToken, { kind: 'refresh', ...base_, expiresAtMs: Date.now() + provider.refresh_token_validity_s * 1000 });
   return {

@@ -14,6 +14,9 @@ export async function handleUserinfo(fc: FrontContext, req: IncomingMessage, res
   const record = token ? fc.tokens.get(token) : undefined;
   if (!record || record.kind !== 'access' || record.revoked || record.expiresAtMs <= Date.now()) return sendBearerError(res, 'invalid_token');
   if (!record.scopes.includes('openid')) return sendBearerError(res, 'insufficient_scope');
+  const app = fc.appByClientId(record.clientId);
+  if (!app) return sendBearerError(res, 'invalid_token');
+  fc = fc.forApp(app);
   const user = fc.userByPk(record.userPk);
   if (!user) return sendBearerError(res, 'invalid_token');
   // views/userinfo.py get: claims.setdefault("sub", ...), then update with the mappings' claims (a mapping may

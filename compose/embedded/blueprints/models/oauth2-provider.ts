@@ -2,6 +2,7 @@
  * authentik_providers_oauth2.oauth2provider: the provider's attributes with authentik's defaults
  * (authentik/providers/oauth2/models.py OAuth2Provider; authentik.md §10 "Provider attributes").
  */
+import { randomUUID } from 'node:crypto';
 import { defineSlot, type BlueprintBuild, type ModelFamily } from '../build.ts';
 import { compilePythonRegex, UnsupportedPattern } from '../../python-re.ts';
 import { requireRef, resolveRef } from '../refs.ts';
@@ -112,6 +113,8 @@ export const oauth2ProviderFamily: ModelFamily = {
   apply({ entry, index, ctx, identifiers, attrs }, build) {
     const provider = resolveProvider(entry, attrs, identifiers, ctx, index, build);
     build.get(PROVIDERS).push(provider);
+    // stored for the application's `provider` (!KeyOf, !Find or an export's primary key, applications.ts)
+    build.store(OAUTH2_PROVIDER_MODEL, identifiers.pk === undefined || identifiers.pk === null ? randomUUID() : String(identifiers.pk), { name: provider.name, client_id: provider.client_id }, provider, provider.id);
     const all = { ...attrs, ...identifiers };
     build.get(KEY_REFS).set(provider, { signing_key: all.signing_key ?? null, encryption_key: all.encryption_key ?? null, ctx });
   },
