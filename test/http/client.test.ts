@@ -182,13 +182,13 @@ describe('limits', () => {
     await http.close();
   });
 
-  it('caps a huge body: truncated and flagged, memory bounded', async () => {
+  it('caps a huge body: refused as too large (issue 9 §9), recorded truncated, memory bounded', async () => {
     const http = createHttp({ resolve: mapFor(), maxBodyBytes: 256 * 1024, transcriptBodyBytes: 1024 });
-    const r = await http.actor('a').request('http://big.test/');
-    expect(r.status).toBe(200);
-    expect(r.truncated).toBe(true);
-    expect(r.text.length).toBe(256 * 1024);
-    const ex = http.transcript.get(r.exchangeId)!;
+    const e = (await http.actor('a').request('http://big.test/').catch((x: unknown) => x)) as HttpError;
+    expect(e).toBeInstanceOf(HttpError);
+    expect(e.code).toBe('TOO_LARGE');
+    expect(e.message).toMatch(/the 200 response from .* is too large \(.*MB; the harness reads at most 0\.3 MB: maxBodyBytes \/ --max-body-bytes\)/);
+    const ex = http.transcript.get(e.exchangeId)!;
     expect(ex.responseTruncated).toBe(true);
     expect(ex.responseBytes).toBe(256 * 1024);
     expect(ex.responseBody!.length).toBeLessThan(1200);
