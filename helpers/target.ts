@@ -91,6 +91,8 @@ async function embeddedTarget(cfg: HarnessConfig, opts: ResolveOptions): Promise
     provider = await startReferenceProvider({
       blueprintPath,
       ...(e.app !== undefined ? { app: e.app } : {}),
+      // users of an exported install have no password: the test user's comes from the command line
+      ...(password !== undefined ? { testUserPassword: password } : {}),
       profile: e.profile && isProfile(e.profile) ? e.profile : undefined,
       clockOffsetSec: e.clockOffsetSec,
       env,

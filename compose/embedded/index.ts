@@ -60,6 +60,11 @@ export interface ReferenceProviderOptions {
   buildKeyPair?: KeyRingOptions['build'];
   /** The application under test when the blueprint has several OAuth2 applications (serve-reference/run --app). */
   app?: string;
+  /**
+   * The password of users the blueprint gives none (an `ak export_blueprint` has no passwords: the serializer's
+   * password field is write-only), so the test user of a replayed install can log in.
+   */
+  testUserPassword?: string;
   /** Values for !Env (default process.env). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -109,6 +114,7 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     : loadBlueprint(opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH, { env, app: opts.app });
 
   reportBlueprint(blueprint, opts.log);
+  if (opts.testUserPassword !== undefined) for (const u of blueprint.users) if (u.password === null) u.password = opts.testUserPassword;
   const source = () => {
     const name = opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH;
     return { name, text: opts.blueprintText ?? readFileSync(name, 'utf8') };

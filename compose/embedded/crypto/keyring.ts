@@ -52,7 +52,7 @@ export class KeyRing {
       } else if (p.name !== SELF_SIGNED_NAME) {
         const spec = o.specs?.[p.name] ?? DEFAULT_KEY_SPEC;
         this.entries.set(p.name, generated(p.name, spec));
-        this.notes.push(`key pair "${p.name}" has no key material in the blueprint (an export carries key pairs by name only): serving a generated ${describeKeySpec(spec)} test key${o.specs?.[p.name] ? '' : ' (the default; give the real type with --key-type)'}, so its kid and signatures differ from the real install's`);
+        this.notes.push(`key pair "${p.name}" has no key material in the blueprint (an export carries key pairs by name only): serving a generated ${describeKeySpec(spec)} test key${o.specs?.[p.name] ? '' : " (authentik's builder default; the real key's type is not in the export)"}, so its kid and signatures differ from the real install's`);
       }
     }
     for (const [name, spec] of Object.entries(o.specs ?? {})) {

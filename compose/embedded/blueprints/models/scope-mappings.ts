@@ -20,6 +20,8 @@ interface MappingDef {
   ctx: Ctx;
   /** Set when the expression is outside the supported subset; reported only if the mapping is attached. */
   problem: ExpressionError | null;
+  /** The primary key an export identifies it by. */
+  pk?: string;
 }
 
 /** The blueprint's own scope mappings (what the provider's property_mappings can refer to, besides the defaults). */
@@ -37,6 +39,11 @@ function parseScopeMappingEntry(entry: RawEntry, index: number, ctx: Ctx, existi
   const managed = all.managed === undefined || all.managed === null ? null : str(all.managed, ctx, 'managed');
   const name = str(all.name, ctx, 'name');
   const clash = MANAGED_DEFAULTS.find((d) => d.managed === managed || d.name === name);
+  // `ak export_blueprint` writes the managed defaults too, identified by their primary key with `managed` among the
+  // attributes (exporter.py, common.py get_attrs): that is the default itself, known here by its pk.
+  if (clash && ids.pk !== undefined && ids.pk !== null && managed === clash.managed) {
+    return { mapping: clash, index, ctx, problem: null, pk: String(ids.pk) };
+  }
   if (clash) {
     fail(ctx, `it redefines authentik's managed default mapping "${clash.name}", which the reference provider keeps as authentik ships it (the system blueprint re-applies it): give your mapping its own name and attach that instead`);
   }
@@ -56,7 +63,7 @@ function parseScopeMappingEntry(entry: RawEntry, index: number, ctx: Ctx, existi
       name, managed, scope_name: str(all.scope_name, ctx, 'scope_name'), description: str(all.description, ctx, 'description', ''),
       expression, id: typeof entry.id === 'string' ? entry.id : null,
     },
-    index, ctx, problem,
+    index, ctx, problem, ...(ids.pk !== undefined && ids.pk !== null ? { pk: String(ids.pk) } : {}),
   };
 }
 
@@ -83,6 +90,12 @@ export function resolveMappingRef(ref: unknown, attr: string, providerIndex: num
     if (target.model !== SCOPE_MAPPING_MODEL) fail(ctx, `${attr} is !KeyOf ${ref.id}, which is a ${target.model || 'model-less'} entry, not a ${SCOPE_MAPPING_MODEL}`);
     const def = custom.find((d) => d.index === target.index)!;
     if (def.index > providerIndex) later(`!KeyOf ${ref.id}`, def);
+    return usable(def);
+  }
+  if (typeof ref === 'string' || typeof ref === 'number') {
+    // a primary key, as `ak export_blueprint` writes references
+    const def = custom.find((d) => d.pk === String(ref));
+    if (!def) fail(ctx, `${attr} is the primary key ${String(ref)}, which no ${SCOPE_MAPPING_MODEL} entry has`);
     return usable(def);
   }
   if (!(ref instanceof FindRef)) {
