@@ -238,7 +238,7 @@ describe('blueprint references and expressions (refused at load, one sentence)',
     expect(() => load(guideWith(later, ['!KeyOf late'], { mappingsAfterProvider: true }))).toThrow(/property_mappings\[0\] refers to !KeyOf late, which entry \d+ .* defines after the provider; .*move the scope mapping above the provider\.$/);
     expect(() => load(guideWith([], ['!KeyOf osticket-app']))).toThrow(/is !KeyOf osticket-app, which is a authentik_core\.application entry, not a authentik_providers_oauth2\.scopemapping/);
     expect(() => load(guideWith([], ['!Find [authentik_providers_oauth2.scopemapping, [pk, 3]]']))).toThrow(/looks up authentik_providers_oauth2\.scopemapping by pk; the reference provider supports managed, name and scope_name/);
-    expect(() => load(guideWith([], ['goauthentik.io/providers/oauth2/scope-email']))).toThrow(/property_mappings\[0\] must be !KeyOf <scope mapping entry id> or !Find/);
+    expect(() => load(guideWith([], ['goauthentik.io/providers/oauth2/scope-email']))).toThrow(/property_mappings\[0\] is the primary key goauthentik.io\/providers\/oauth2\/scope-email, which no authentik_providers_oauth2.scopemapping entry has/); // a plain value is a primary key, as an export writes it
   });
 
   it('redefining a managed default or a duplicate name is refused', () => {
