@@ -65,9 +65,7 @@ describe('against the reference provider (guide blueprint)', () => {
     const s = settingsFor(p);
     const user = userOf(p);
     const auth = buildOsticketAuthorizeUrl(s);
-    const t0 = Date.now();
     const out = expectCallback(await loginThroughAuthentik(browser, auth.url, user, { redirectUri: REDIRECT }));
-    const loginMs = Date.now() - t0;
     expect(out.consent).toBe('implicit');
     expect(out.via).toBe('location');
     expect(out.url.origin + out.url.pathname).toBe(REDIRECT);
@@ -83,7 +81,6 @@ describe('against the reference provider (guide blueprint)', () => {
       'xak-flow-redirect',
       'GET 302',
     ]);
-    expect(loginMs).toBeLessThan(2_000);
 
     const server = http.actor('osticket-server');
     const tok = await osticketTokenRequest(server, s, code);
