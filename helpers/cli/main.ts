@@ -207,16 +207,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .requiredOption('--from <version>', 'the authentik version you run now, e.g. 2025.10')
     .requiredOption('--to <version>', 'the version you plan to upgrade to, e.g. 2026.8')
     .option('--blueprint <file>', 'your own blueprint (ak export_blueprint output, or what you apply); default: the guide, compose/blueprints/osticket.yaml')
-    .option('--app <slug>', "the application osTicket signs in to (default: the blueprint's)")
+    .option('--app <slug>', 'the application osTicket signs in to, when the blueprint has several')
+    .option('--password-file <file>', "the test user's password when the blueprint has none (an export; or env TEST_PASSWORD / TEST_PASSWORD_FILE)")
     .option('--report <dir>', 'write both runs (authentik-<version>/) and upgrade-check.json here')
     .option('--json', 'print the prediction as JSON')
     .addHelpText(
       'after',
       "\nExit codes: 0 no change breaks osTicket's login (changes for other clients may be listed), 1 a change breaks it, 2 the check could not run (bad input, e.g. an unknown version).\nA prediction from the reference provider, not authentik: the output says how to confirm it (containers target with AUTHENTIK_TAG, or a staging instance).\n\nExamples:\n  oidc-harness upgrade-check --from 2025.10 --to 2026.8\n  oidc-harness upgrade-check --from 2026.2 --to 2026.5 --blueprint my-export.yaml --app osticket --report reports/upgrade",
     )
-    .action(async (o: { from: string; to: string; blueprint?: string; app?: string; report?: string; json?: boolean }) => {
+    .action(async (o: { from: string; to: string; blueprint?: string; app?: string; passwordFile?: string; report?: string; json?: boolean }) => {
       const { runUpgradeCheck } = await import('./upgrade-check.ts');
-      setExit(await runUpgradeCheck(o, baseConfig({}, io.env), io));
+      setExit(await runUpgradeCheck(o, applyFlags(baseConfig({}, io.env), { passwordFile: o.passwordFile }), io));
     });
 
   program

@@ -21,9 +21,9 @@ export async function runUpgradeCheck(
     base,
     {
       profiles: PROFILES,
-      blueprintInfo: (path) => {
-        const bp = loadBlueprint(path ?? DEFAULT_BLUEPRINT_PATH, { env });
-        return { path: bp.path ?? path ?? DEFAULT_BLUEPRINT_PATH, applications: [bp.application.slug] };
+      blueprintInfo: (path, app) => {
+        const bp = loadBlueprint(path ?? DEFAULT_BLUEPRINT_PATH, { env, ...(app !== undefined ? { app } : {}) });
+        return { path: bp.path ?? path ?? DEFAULT_BLUEPRINT_PATH, applications: bp.applications.map((a) => a.application.slug), app: bp.application.slug };
       },
       onRun: (version, phase, run) => {
         if (o.json) return;

@@ -6,7 +6,7 @@
  * known-changes table, and every known change between the two versions is listed with who notices it and whether
  * the run saw it. It is a prediction from a stand-in, not from authentik: the output says how to confirm it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../checks/types.ts';
@@ -16,6 +16,7 @@ import { checkInputFile, ensureOutputDir } from '../paths.ts';
 import { harnessRun, type HarnessRunOptions } from '../run.ts';
 import { changesBetween } from './explain.ts';
 import type { KnownChange } from './known-changes.ts';
+import { migrateBlueprint, type AppliedMigration } from './migrations.ts';
 import { compareReleases, parseRelease } from './versions.ts';
 
 export interface UpgradeCheckInput {
@@ -28,13 +29,15 @@ export interface UpgradeCheckInput {
 }
 
 /** How a known change between the two versions showed (or why it could not). */
-export type KnownChangeState = 'seen' | 'not-in-this-setup' | 'not-visible' | 'not-reproduced' | 'expected-not-seen';
+export type KnownChangeState = 'seen' | 'migrated' | 'not-in-this-setup' | 'not-visible' | 'not-reproduced' | 'expected-not-seen';
 
 export interface KnownChangeOutcome {
   change: KnownChange;
   state: KnownChangeState;
   /** The differences it explains. */
   seen: string[];
+  /** What authentik's migration for it changed in this install (state `migrated`). */
+  migrated?: string[];
 }
 
 export interface UpgradeCheck {
@@ -44,6 +47,13 @@ export interface UpgradeCheck {
   app: string;
   runs: { from: RunResult; to: RunResult };
   comparison: Comparison;
+  /** What authentik's migrations change in this install on the way (the --to run loads the blueprint so changed). */
+  migrations: AppliedMigration[];
+  /**
+   * When a migration applied: the --to version with the blueprint as written, as a new install, a restore or a
+   * staging copy made from it would be, and what of that breaks osTicket.
+   */
+  freshInstall?: { run: RunResult; breaksOsticket: Array<StatusChange | ObservedChange> };
   known: KnownChangeOutcome[];
   /** Differences no known change explains and that follow from no other. */
   unexplained: Array<StatusChange | ObservedChange>;
@@ -55,8 +65,11 @@ export interface UpgradeCheck {
 export interface UpgradeCheckHooks {
   /** The reference provider's versions (compose/embedded/profiles.ts PROFILES). */
   profiles: readonly string[];
-  /** The blueprint the provider loads (the guide's when none is given) and the application slugs it defines. */
-  blueprintInfo(blueprintPath: string | undefined): { path: string; applications: string[] };
+  /**
+   * The blueprint the provider loads (the guide's when none is given), the application slugs it defines with an
+   * OAuth2 provider, and the one under test (`app`, or the only one; the loader refuses a choice it cannot make).
+   */
+  blueprintInfo(blueprintPath: string | undefined, app: string | undefined): { path: string; applications: string[]; app: string };
   onRun?: (version: string, phase: 'start' | 'end', run?: RunResult) => void;
   onProgress?: HarnessRunOptions['onProgress'];
 }
@@ -73,15 +86,15 @@ export function validateUpgradeInput(input: UpgradeCheckInput, hooks: Pick<Upgra
   if (order === 0) throw new HarnessInputError(`--from and --to are both ${input.from}: give the version you run now and the one you plan to upgrade to`);
   if (order > 0) throw new HarnessInputError(`--to ${input.to} is older than --from ${input.from}: authentik is upgraded forward, one release after another, never back`);
   const blueprint = input.blueprint === undefined ? undefined : checkInputFile(input.blueprint, 'blueprint');
-  let info: { path: string; applications: string[] };
+  let info: { path: string; applications: string[]; app: string };
   try {
-    info = hooks.blueprintInfo(blueprint);
+    info = hooks.blueprintInfo(blueprint, input.app);
   } catch (e) {
-    throw new HarnessInputError(`the blueprint ${input.blueprint} cannot be used: ${(e as Error).message}`);
+    throw new HarnessInputError(`the blueprint ${input.blueprint ?? 'of the guide'} cannot be used: ${(e as Error).message}`);
   }
   const apps = info.applications;
-  const app = input.app ?? apps[0];
-  if (!app || !apps.includes(app)) {
+  const app = info.app;
+  if (!apps.includes(app)) {
     throw new HarnessInputError(`--app ${JSON.stringify(input.app)}: the blueprint ${input.blueprint ?? '(the guide)'} defines ${apps.length ? `the application${apps.length > 1 ? 's' : ''} ${apps.join(', ')}` : 'no application'}`);
   }
   return { blueprint: info.path, app };
@@ -93,12 +106,16 @@ export async function upgradeCheck(input: UpgradeCheckInput, base: HarnessConfig
   const reportDir = input.reportDir ? ensureOutputDir(input.reportDir, 'reports') : undefined;
   // One key pair for both runs, as an in-place upgrade keeps its certificate (the kid rule is the version's).
   const keyCacheDir = reportDir ?? mkdtempSync(join(tmpdir(), 'oidc-harness-upgrade-'));
-  const runAt = async (version: string): Promise<RunResult> => {
+  // The install at --to is the one at --from after authentik's migrations (migrations.ts), not a new one.
+  const migrated = migrateBlueprint(readFileSync(blueprint, 'utf8'), parseRelease(input.from)!, parseRelease(input.to)!);
+  const inPlace = migrated.applied.length ? join(keyCacheDir, `blueprint-in-place-${input.to}.yaml`) : blueprint;
+  if (inPlace !== blueprint) writeFileSync(inPlace, migrated.text);
+  const runAt = async (version: string, path = blueprint, label = `authentik-${version}`): Promise<RunResult> => {
     hooks.onRun?.(version, 'start');
-    const cfg: HarnessConfig = { ...base, target: 'embedded', embedded: { ...base.embedded, profile: version as EmbeddedProfile, blueprint } };
+    const cfg: HarnessConfig = { ...base, target: 'embedded', embedded: { ...base.embedded, profile: version as EmbeddedProfile, blueprint: path, app } };
     const { run } = await harnessRun(cfg, {
       keyCacheDir,
-      ...(reportDir ? { reportDir: ensureOutputDir(join(reportDir, `authentik-${version}`), 'reports') } : {}),
+      ...(reportDir ? { reportDir: ensureOutputDir(join(reportDir, label), 'reports') } : {}),
       ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     });
     hooks.onRun?.(version, 'end', run);
@@ -106,8 +123,10 @@ export async function upgradeCheck(input: UpgradeCheckInput, base: HarnessConfig
     return run;
   };
   let runs: { from: RunResult; to: RunResult };
+  let fresh: RunResult | undefined;
   try {
-    runs = { from: await runAt(input.from), to: await runAt(input.to) };
+    runs = { from: await runAt(input.from), to: await runAt(input.to, inPlace) };
+    if (inPlace !== blueprint) fresh = await runAt(input.to, blueprint, `authentik-${input.to}-new-install`);
   } finally {
     if (!reportDir) rmSync(keyCacheDir, { recursive: true, force: true });
   }
@@ -119,7 +138,9 @@ export async function upgradeCheck(input: UpgradeCheckInput, base: HarnessConfig
     app,
     runs,
     comparison,
-    known: knownOutcomes(comparison, input.from, input.to),
+    migrations: migrated.applied,
+    ...(fresh ? { freshInstall: { run: fresh, breaksOsticket: breaksOsticket(compareRuns(runs.from, fresh)) } } : {}),
+    known: knownOutcomes(comparison, input.from, input.to, migrated.applied),
     unexplained: differences(comparison).filter((d) => d.explanation.kind === 'unknown'),
     breaksOsticket: breaksOsticket(comparison),
     ms: Math.round(performance.now() - t0),
@@ -134,7 +155,7 @@ type EmbeddedProfile = NonNullable<NonNullable<HarnessConfig['embedded']>['profi
 const differences = (c: Comparison): Array<StatusChange | ObservedChange> => [...c.statusChanges, ...c.observedChanges];
 
 /** Every known change between the two versions, oldest first, with what the runs showed of it. */
-export function knownOutcomes(c: Comparison, from: string, to: string): KnownChangeOutcome[] {
+export function knownOutcomes(c: Comparison, from: string, to: string, migrations: readonly AppliedMigration[] = []): KnownChangeOutcome[] {
   const diffs = differences(c);
   return changesBetween(parseRelease(from)!, parseRelease(to)!)
     .sort((a, b) => compareReleases(parseRelease(a.version)!, parseRelease(b.version)!))
@@ -142,14 +163,17 @@ export function knownOutcomes(c: Comparison, from: string, to: string): KnownCha
       const seen = diffs.filter((d) => d.explanation.kind === 'known' && d.explanation.change.id === change.id).map(describe);
       const state: KnownChangeState = seen.length
         ? 'seen'
-        : change.seenAs.length === 0
+        : migrations.some((m) => m.changeId === change.id)
+          ? 'migrated'
+          : change.seenAs.length === 0
           ? 'not-visible'
           : !change.profileFeature
             ? 'not-reproduced'
             : change.when
               ? 'not-in-this-setup'
               : 'expected-not-seen';
-      return { change, state, seen };
+      const migration = migrations.find((m) => m.changeId === change.id);
+      return { change, state, seen, ...(migration ? { migrated: migration.changed } : {}) };
     });
 }
 
@@ -173,6 +197,8 @@ export function summaryJson(u: UpgradeCheck): Record<string, unknown> {
     app: u.app,
     verdicts: { from: u.runs.from.verdict, to: u.runs.to.verdict },
     breaksOsticket: u.breaksOsticket.map(describe),
+    migrations: u.migrations,
+    ...(u.freshInstall ? { freshInstall: { verdict: u.freshInstall.run.verdict, breaksOsticket: u.freshInstall.breaksOsticket.map(describe) } } : {}),
     known: u.known.map((k) => ({ ...k.change, seenAs: undefined, state: k.state, seen: k.seen })),
     unexplained: u.unexplained.map(describe),
     comparison: u.comparison,

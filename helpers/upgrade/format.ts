@@ -9,6 +9,7 @@ import { NOTICES_LABEL } from './known-changes.ts';
 
 const STATE_TEXT: Record<KnownChangeState, (o: KnownChangeOutcome) => string> = {
   seen: (o) => `seen: ${o.seen.join('; ')}`,
+  migrated: (o) => `not seen in place: the upgrade's own migration changes this install (${(o.migrated ?? []).join('; ')}; simulated here); see "Created from this blueprint" below`,
   'not-in-this-setup': (o) => `not seen here: only ${o.change.when} notices it`,
   'not-visible': (o) => `the checks cannot see it: ${o.change.unseen ?? 'nothing the harness observes changes'}`,
   'not-reproduced': (o) =>
@@ -51,6 +52,7 @@ export function formatUpgradeCheck(u: UpgradeCheck): string {
     if (k.versionNote) lines.push(`            version: ${k.versionNote}`);
     lines.push(`            source: ${k.source}`);
   }
+  if (u.freshInstall) lines.push('', ...freshInstall(u));
   lines.push('', u.unexplained.length ? `Differences no known change explains (${u.unexplained.length}): not a known upgrade change: investigate` : 'Differences no known change explains: none');
   for (const d of u.unexplained) lines.push(`  ? ${describe(d)}`);
   const c = u.comparison;
@@ -63,6 +65,18 @@ export function formatUpgradeCheck(u: UpgradeCheck): string {
   }
   lines.push('', ...confirmation(u));
   return lines.join('\n');
+}
+
+/** The --to version with the blueprint as written: what a new install, a restore or a staging copy made from it gets. */
+function freshInstall(u: UpgradeCheck): string[] {
+  const f = u.freshInstall!;
+  const head = `Created from this blueprint on ${u.to} instead (a new install, a restore, a staging copy; not an in-place upgrade): ${f.run.verdict.toUpperCase()}`;
+  if (!f.breaksOsticket.length) return [head, "  osTicket's login: nothing breaks."];
+  return [
+    head,
+    `  WARNING: osTicket's login breaks there (${f.breaksOsticket.length}); fix the blueprint before it is applied to a new install:`,
+    ...f.breaksOsticket.map((d) => `  ✗ ${describe(d)}${'diagnosis' in d && d.diagnosis ? ` [${d.diagnosis}]` : ''} ${explanationTag(d.explanation)}`),
+  ];
 }
 
 /** How to confirm the prediction on real authentik: the containers target with the real images, or a staging instance. */

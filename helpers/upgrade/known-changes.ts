@@ -241,7 +241,7 @@ export const KNOWN_CHANGES: readonly KnownChange[] = [
     notices: 'osticket',
     why: 'every authorize request is answered invalid_request ("The request is otherwise malformed"): nobody can sign in to osTicket',
     when: 'a provider without grant_types (created by a blueprint, the API or Terraform without them)',
-    inPlace: 'providers that exist before the upgrade are back-filled with every grant type, so an in-place upgrade keeps logging in; a provider (re)created from this blueprint afterwards has none (the reference provider applies the blueprint fresh, as a new install would)',
+    inPlace: 'providers that exist before the upgrade are back-filled with every grant type, so an in-place upgrade keeps logging in (upgrade-check applies this migration to the blueprint, helpers/upgrade/migrations.ts); a provider created afterwards from a blueprint without grant_types has none, and one whose blueprint sets grant_types: [] gets them again when the blueprint is re-applied',
     profileFeature: 'enforceGrantTypes',
     seenAs: [{ check: 'login.completes', to: ['fail'], diagnosis: 'grant-types-empty' }],
   },

@@ -5,7 +5,7 @@
  * (exit 1, the break named with its known change and the in-place caveat), the reports it writes, --json, and bad
  * input: one sentence and exit 2 before anything runs.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,18 @@ describe('upgrade-check', () => {
     expect(saved.known.find((k) => k.id === 'grant-types-enforced')?.state).toBe('seen');
   });
 
+  it("a provider without grant_types in place (2025.10 -> 2026.5): back-filled by the upgrade, so nothing breaks (exit 0); created from the blueprint instead, the login breaks, said as a warning", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oidc-harness-inplace-'));
+    const guide = readFileSync(resolve(import.meta.dirname, '../../compose/blueprints/osticket.yaml'), 'utf8');
+    const blueprint = join(dir, 'no-grant-types.yaml');
+    writeFileSync(blueprint, guide.split('\n').filter((l) => !/^\s*grant_types:/.test(l)).join('\n'));
+    const { code, out } = await cli(['upgrade-check', '--from', '2025.10', '--to', '2026.5', '--blueprint', blueprint]);
+    expect(code).toBe(0);
+    expect(out).toContain("osTicket's login: no change predicted to break it.");
+    expect(out).toMatch(/grant-types-enforced: [^\n]*\n[^\n]*\n {12}not seen in place: the upgrade's own migration changes this install \(provider \{"name":"osTicket"\}: grant_types back-filled/);
+    expect(out).toMatch(/Created from this blueprint on 2026\.5 instead \([^)]*\): FAIL\n {2}WARNING: osTicket's login breaks there \(1\)[^\n]*\n {2}✗ login\.completes pass -> fail \[grant-types-empty\] \[known: grant-types-enforced, 2026\.5\.0\]/);
+  });
+
   it('--json prints the prediction as JSON, no transcripts', async () => {
     const { code, out, err } = await cli(['upgrade-check', '--from', '2025.8', '--to', '2025.10', '--json']);
     expect(code).toBe(0);
@@ -93,7 +105,7 @@ describe('upgrade-check', () => {
     [['--from', '2026.8', '--to', '2026.8'], /--from and --to are both 2026\.8/],
     [['--from', '2026.8', '--to', '2025.10'], /--to 2025\.10 is older than --from 2026\.8: authentik is upgraded forward/],
     [['--from', '2025.10', '--to', '2026.8', '--blueprint', '/nonexistent/export.yaml'], /blueprint/],
-    [['--from', '2025.10', '--to', '2026.8', '--app', 'helpdesk'], /--app "helpdesk": the blueprint \(the guide\) defines the application osticket/],
+    [['--from', '2025.10', '--to', '2026.8', '--app', 'helpdesk'], /the blueprint of the guide cannot be used: .*--app helpdesk: no OAuth2 application has that slug; the OAuth2 applications are osticket/],
     [['--from', '2025.10'], /required option '--to <version>'/],
   ])('bad input %j: one sentence, exit 2, nothing runs', async (args, sentence) => {
     const { code, out, err } = await cli(['upgrade-check', ...args]);
