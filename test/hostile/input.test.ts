@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../../helpers/cli/main.ts';
+import { cliInProcess } from '../support/cli-in-process.ts';
 import { checkConfig, configKeyPaths } from '../../helpers/config-schema.ts';
 import { hasControl } from '../../helpers/report/escape.ts';
 
@@ -23,13 +23,7 @@ const file = (name: string, body: string) => {
   return f;
 };
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, env: { CI: 'true' } };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const cli = (argv: string[]) => cliInProcess(argv);
 
 /** [name, config file body, sentence]: each is refused naming its key path. */
 const CONFIG_ROWS: Array<[string, string, RegExp]> = [

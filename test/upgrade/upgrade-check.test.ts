@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../compose/embedded/profiles.ts';
-import { main, type CliIo } from '../../helpers/cli/main.ts';
+import { cliInProcess } from '../support/cli-in-process.ts';
 import { changesBetween } from '../../helpers/upgrade/explain.ts';
 import { NOTICES_LABEL } from '../../helpers/upgrade/known-changes.ts';
 import { parseRelease } from '../../helpers/upgrade/versions.ts';
@@ -18,13 +18,7 @@ import { harnessRun } from '../../helpers/run.ts';
 
 const variant = (n: string) => resolve(import.meta.dirname, '../../compose/blueprints/variants', `${n}.yaml`);
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, env: { CI: 'true' } };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
+const cli = (argv: string[]) => cliInProcess(argv);
 
 describe('upgrade-check', () => {
   it('2025.10 -> 2026.8 on the guide: every known change between them with its version and who notices, exit 0', async () => {
