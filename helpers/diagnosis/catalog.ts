@@ -85,6 +85,7 @@ export type DiagnosisId =
   | 'osticket-session-host-mismatch'
   | 'osticket-login-failed-silently'
   | 'osticket-output-before-headers'
+  | 'osticket-server-error'
   // harness / network side
   | 'harness-wrong-password'
   | 'harness-login-stage-unsupported'
@@ -131,6 +132,7 @@ const TITLES: Record<DiagnosisId, string> = {
   'harness-login-stage-unsupported': 'The test user meets a login stage a headless login cannot pass',
   'harness-redirect-uri-differs': "The harness was given another Redirect URI than osTicket's",
   'osticket-output-before-headers': 'osTicket prints output before its headers (PHP notices)',
+  'osticket-server-error': 'osTicket answered with a server error (HTTP 5xx)',
   'grant-types-empty': 'Provider has no Grant types',
   'policy-denies-user': "A Binding on the application denies the user",
   'client-id-unknown': 'authentik knows no provider with this Client ID',
@@ -459,6 +461,15 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
     fix: 'Turn off display_errors for osTicket: in php.ini (PHP\'s production php.ini sets display_errors = Off) or a conf.d file with display_errors = Off, then restart the web server; if a plugin error is shown, fix or reinstall the OAuth2 Client plugin (Admin Panel -> Manage -> Plugins).',
     distinguish: 'sso-link-missing: no link at all. callback-not-routed: 404 / 400 "URL not supported" on /api/auth/oauth2. Here the page answered 200 and its first line is quoted.',
     refs: ['php.ini-production (display_errors = Off)', 'osTicket issue #6590 (Deprecated notices on PHP 8.2)', 'include/class.http.php (Http::redirect sends a Location header)', 'osticket.md §4 Trigger, Callback'],
+  },
+  'osticket-server-error': {
+    side: 'osticket',
+    rank: 28.5,
+    symptom: 'Opening osTicket\'s login page, clicking "Sign in with Authentik", or coming back from authentik shows an error page (HTTP 500, 502, 503 or 504) or a blank page instead of going on.',
+    cause: "osTicket's server failed on the request named in the detail: a PHP fatal error (an Error, which the plugin's callback does not catch, unlike the Exceptions it swallows) gives HTTP 500; 502/503/504 come from the web server or proxy in front of PHP (PHP-FPM down or too slow). It is not the silent failure, which is always a redirect.",
+    fix: "Read osTicket's PHP error log (php.ini error_log, or the PHP-FPM log) and the web server's error log (Apache error.log / nginx error.log) at the time of the request named in the detail; the fatal error there names the file and line. For 502/503/504 check that the web server reaches PHP-FPM. Then fix what the log names (often a plugin or PHP version mismatch: reinstall the OAuth2 Client plugin for this osTicket version, Admin Panel -> Manage -> Plugins).",
+    distinguish: 'osticket-login-failed-silently: a 302 to ROOT_PATH with no message (an Exception the plugin swallowed). osticket-output-before-headers: HTTP 200 with PHP notices instead of a redirect. callback-not-routed: 404 / 400 "URL not supported". Here the status is 5xx and is quoted with the start of the page.',
+    refs: ['osticket.md §3 Error reporting ("PHP fatal errors (Error, not Exception) still give a 500 and end up in the web server or PHP error log")', 'auth-oauth2/oauth2.php (callback() catches Exception only)', 'RFC 9110 §15.6 (5xx server errors)'],
   },
   'osticket-secret-undecryptable': {
     side: 'osticket',

@@ -61,6 +61,7 @@ export const OSTICKET_FIELDS = [
   'Helpdesk URL',
   // osTicket's server, outside the plugin form (include/ost-config.php, php.ini)
   'display_errors',
+  'error_log',
   'SECRET_SALT',
 ] as const;
 

@@ -19,6 +19,7 @@
 import { loginThroughAuthentik } from '../authentik/login.ts';
 import type { LoginCreds, LoginOutcome } from '../authentik/types.ts';
 import type { Actor } from '../http/client.ts';
+import { redactStructural } from '../http/redact.ts';
 import { HttpError, type HttpResponse } from '../http/types.ts';
 import { findSsoLinks, isRootLanding, loginMessage, osticketBase, pageOutput, parseAuthorizeRequest, rootPathFrom, type AuthorizeRequest, type PageOutput, type SsoLink } from './pages.ts';
 
@@ -76,6 +77,13 @@ export type OsticketLoginResult = Common &
     | ({ kind: 'silent-failure'; location: string } & NotSignedIn)
     /** The callback redirected elsewhere (success-shaped) but the session is not there. */
     | ({ kind: 'not-signed-in'; location?: string } & NotSignedIn)
+    /**
+     * osTicket's server failed: the login page, the SSO link or the callback answered HTTP 5xx (a PHP fatal error,
+     * `Error` not `Exception`, gives a 500 and goes to the PHP / web server error log, osticket.md §3; 502/503/504
+     * come from the web server or proxy in front of PHP). `path` is the page's path (no query: the callback's
+     * carries the code); `excerpt` the body's first line, sanitised and short, when there is one.
+     */
+    | { kind: 'server-error'; status: number; path: string; step: string; excerpt?: string; authentik?: LoginOutcome }
     | { kind: 'transport'; error: { code: string; message: string; url: string }; step: string }
     | { kind: 'unexpected'; status: number; detail: string; step: string }
   );
@@ -109,6 +117,14 @@ const LOGIN_PAGE_STATUSES = new Set([200, 422]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const LOCAL_ACCOUNT_RE = /Have your administrator create a local account \(([^)]*)\)/;
 
+/** The server-error result for a 5xx answer, quoting its path and the first line of its body (never its query). */
+type ServerFailure = { kind: 'server-error'; status: number; path: string; step: string; excerpt?: string };
+function serverFailure(res: HttpResponse, step: string): ServerFailure | undefined {
+  if (res.status < 500 || res.status > 599) return undefined;
+  const excerpt = redactStructural(pageOutput(res.status, res.text).firstLine);
+  return { kind: 'server-error', status: res.status, path: new URL(res.url).pathname, step, ...(excerpt ? { excerpt } : {}) };
+}
+
 async function sessionCookie(actor: Actor, url: string): Promise<string | undefined> {
   try {
     const cookies = await actor.jar.getCookies(url);
@@ -141,10 +157,11 @@ export async function proveSession(actor: Actor, baseUrl: string, side: Osticket
 }
 
 /** Reads the login page and its SSO links (never throws for server behaviour; transport errors propagate as HttpError). */
-export async function readLoginPage(actor: Actor, baseUrl: string, side: OsticketSide, label = 'osticket'): Promise<LoginPageInfo & { exchangeId: number }> {
+export async function readLoginPage(actor: Actor, baseUrl: string, side: OsticketSide, label = 'osticket'): Promise<LoginPageInfo & { exchangeId: number; serverError?: ServerFailure }> {
   const url = new URL(side === 'agent' ? 'scp/login.php' : 'login.php', osticketBase(baseUrl));
   const res = await actor.request(url, { label: `${label}: ${url.pathname}` });
-  return { url: url.href, status: res.status, links: findSsoLinks(res.text, url), message: loginMessage(res.text), exchangeId: res.exchangeId };
+  const failed = serverFailure(res, 'login page');
+  return { url: url.href, status: res.status, links: findSsoLinks(res.text, url), message: loginMessage(res.text), exchangeId: res.exchangeId, ...(failed ? { serverError: failed } : {}) };
 }
 
 export async function loginThroughOsticket(actor: Actor, opts: OsticketLoginOptions): Promise<OsticketLoginResult> {
@@ -176,8 +193,9 @@ export async function loginThroughOsticket(actor: Actor, opts: OsticketLoginOpti
     step = 'login page';
     const page = await readLoginPage(actor, base.href, side, label);
     exchangeIds.push(page.exchangeId);
-    const { exchangeId: _ignored, ...pageInfo } = page;
+    const { exchangeId: _ignored, serverError: pageFailed, ...pageInfo } = page;
     extra.loginPage = pageInfo;
+    if (pageFailed) return { ...common(), ...pageFailed };
     if (!LOGIN_PAGE_STATUSES.has(page.status)) {
       return { ...common(), kind: 'unexpected', status: page.status, detail: `${new URL(page.url).pathname} answered ${page.status} (expected 200, or 422 on osTicket <= 1.17.3)`, step };
     }
@@ -193,6 +211,8 @@ export async function loginThroughOsticket(actor: Actor, opts: OsticketLoginOpti
     const trig = await req(link.url, 'SSO trigger');
     const loc = trig.headers.get('location');
     const authz = trig.status >= 300 && trig.status < 400 && loc ? parseAuthorizeRequest(new URL(loc, link.url).href) : undefined;
+    const trigFailed = serverFailure(trig, 'SSO trigger');
+    if (trigFailed) return { ...common(), ...trigFailed };
     if (!authz || !loc || !/^https?:\/\//i.test(loc)) {
       const shown = trig.status === 200 ? pageOutput(trig.status, trig.text) : undefined;
       // An unknown bk on /login.php renders the login page again (§4 "Trigger"): that is the link, not output.
@@ -233,6 +253,10 @@ export async function loginThroughOsticket(actor: Actor, opts: OsticketLoginOpti
     // the site root after success and failure alike (§4 "Callback outcome"). Every failure is a 302 to the
     // relative ROOT_PATH (§4, §11 "Outcomes", §12 sub-path); success is absolute: <base>scp/ or <base>.
     if (session.signedIn) return { ...common(), kind: 'signed-in', landing: cbLoc ?? '', session, authentik: outcome };
+    // A 5xx from the callback is osTicket's server failing (a PHP fatal error, osticket.md §3), not its silent
+    // failure: that one is always a 302 to ROOT_PATH. Judged after the proof, so a session it did create counts.
+    const cbFailed = serverFailure(cb, 'callback /api/auth/oauth2');
+    if (cbFailed) return { ...common(), ...cbFailed, authentik: outcome };
     const roots = new Set(['/', base.pathname, ...(extra.rootPath ? [extra.rootPath] : [])]);
     const silent = REDIRECT_STATUSES.has(cb.status) && isRootLanding(cbLoc, new URL(outcome.url.href), roots);
     let loginMsg: string | undefined;

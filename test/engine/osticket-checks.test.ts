@@ -102,6 +102,26 @@ describe('osTicket-server checks against the osTicket stand-in', () => {
     expect(status(run, 'osticket.agent-login')).toBe('fail sso-link-missing');
   });
 
+  it("a 500 from osTicket's callback is its server failing, quoted, with the PHP error log as the fix, not a silent drop", async () => {
+    const body = '<b>Fatal error</b>:  Uncaught Error: Class "GuzzleHttp\\Client" not found in /var/www/html/include/plugins/auth-oauth2/oauth2.php:80';
+    const run = await runAgainst({ serverError: { at: 'callback', status: 500, body } });
+    for (const id of ['osticket.agent-login', 'osticket.user-login']) expect(`${id}: ${status(run, id)}`).toBe(`${id}: fail osticket-server-error`);
+    const agent = run.results.find((x) => x.id === 'osticket.agent-login')!;
+    expect(agent.actual).toBe('HTTP 500 from /api/auth/oauth2, body starts "Fatal error: Uncaught Error: Class "GuzzleHttp\\Client" not found in /var/www/html/include/plugins/auth-oauth2/oauth2.php:80"');
+    expect(agent.diagnosis?.fix).toMatch(/PHP error log/);
+    expect(run.causes[0]?.id).toBe('osticket-server-error');
+    // The sign-in page itself was fine: the link and the authorize request still pass.
+    expect(status(run, 'osticket.sso-link-shown')).toBe('pass');
+  });
+
+  it('a 503 on the login page: osticket-server-error, not "dropped the login without a reason"', async () => {
+    const run = await runAgainst({ serverError: { at: 'login-page', status: 503, body: '<html><body><h1>503 Service Unavailable</h1></body></html>' } });
+    const agent = run.results.find((x) => x.id === 'osticket.agent-login')!;
+    expect(`${agent.status} ${agent.diagnosis?.id}`).toBe('fail osticket-server-error');
+    expect(agent.actual).toBe('HTTP 503 from /scp/login.php, body starts "503 Service Unavailable"');
+    expect(run.results.some((r) => r.diagnosis?.id === 'osticket-login-failed-silently')).toBe(false);
+  });
+
   it("osTicket sends another Client Id than authentik's: named from the captured request", async () => {
     const run = await runAgainst({ clientId: 'typo-client' });
     expect(status(run, 'osticket.authorize-request-matches')).toBe('fail osticket-client-id-mismatch');

@@ -119,6 +119,29 @@ describe('osTicket web driver', () => {
     if (r.kind === 'authentik-failed') expect(r.authentik.kind).toBe('stage-error');
   });
 
+  // osticket.md §3: a PHP fatal error (Error, not Exception) gives a 500 and goes to the PHP / web server log.
+  const FATAL = "<br />\n<b>Fatal error</b>:  Uncaught Error: Call to undefined method OAuth2Client::getState() \x1b[31min /var/www/html/api/http.php?code=leaked-code-123 on line <b>118</b><br />\n#0 {main}";
+
+  it('a 500 on the login page is osTicket\'s server failing: status, path and a sanitised first line, no login tried', async () => {
+    const http = await setup({ serverError: { at: 'login-page', status: 500, body: FATAL } });
+    const r = await loginThroughOsticket(http.actor('agent', { fresh: true }), { baseUrl: BASE, side: 'agent', creds: user });
+    expect(r.kind).toBe('server-error');
+    if (r.kind !== 'server-error') return;
+    expect(r).toMatchObject({ status: 500, path: '/scp/login.php', step: 'login page' });
+    expect(r.excerpt).toMatch(/^Fatal error: Uncaught Error: Call to undefined method OAuth2Client::getState\(\) \[31min \/var\/www\/html\/api\/http\.php\?code=\[redacted\] on line 118$/);
+    expect(r.authorizeRequest).toBeUndefined();
+  });
+
+  it('a 502 from the callback with an empty body: server-error after authentik, quoting no query and no excerpt', async () => {
+    const http = await setup({ serverError: { at: 'callback', status: 502, body: '' } });
+    const r = await loginThroughOsticket(http.actor('user', { fresh: true }), { baseUrl: BASE, side: 'user', creds: user });
+    expect(r.kind).toBe('server-error');
+    if (r.kind !== 'server-error') return;
+    expect(r).toMatchObject({ status: 502, path: '/api/auth/oauth2', step: 'callback /api/auth/oauth2' });
+    expect(r.excerpt).toBeUndefined();
+    expect(r.authentik?.kind).toBe('callback');
+  });
+
   it('an unreachable osTicket is a transport result, not an exception', async () => {
     const http = createHttp({ resolve: { 'osticket.test:80': '127.0.0.1:1' }, timeoutMs: 2_000 });
     https.push(http);

@@ -93,6 +93,13 @@ export async function judgeOsticketLogin(ctx: CheckContext, r: OsticketLoginResu
       if (r.callbackHostMismatch) return fail('osticket-session-host-mismatch', { expected: 'the callback on the host the login started on', actual: `${r.authentik.kind === 'callback' ? r.authentik.url.host : '?'} vs ${new URL(ctx.target.osticketServer!.baseUrl).host}: ${actual}`, evidence });
       return fail(await silentCause(ctx, r), { expected: 'osTicket signs the user in', actual, evidence });
     }
+    case 'server-error':
+      return fail('osticket-server-error', {
+        expected: `${r.path} answers without a server error`,
+        actual: `HTTP ${r.status} from ${r.path}${r.excerpt ? `, body starts "${r.excerpt}"` : ' (empty body)'}`,
+        detail: `${r.step}: osTicket answered HTTP ${r.status} on ${r.path}${r.excerpt ? `; the page starts "${r.excerpt}"` : ''}`,
+        evidence,
+      });
     case 'transport':
       // osTicket not answering fails the osTicket checks, not the run (issue 9 §3); authentik not answering is network.
       return fail(onOsticket(ctx, r.error.url) ? 'osticket-unreachable' : networkDiagnosis(r.error), { expected: 'osTicket reachable', actual: r.error.message, detail: `${r.step}: ${r.error.message}`, evidence });
@@ -126,6 +133,9 @@ async function silentCause(ctx: CheckContext, r: OsticketLoginResult): Promise<D
 
 /** Why osTicket sent no authorize request, for the checks that need one (points at the check that fails). */
 export function noAuthorizeRequestReason(r: OsticketLoginResult): string {
-  const what = r.kind === 'trigger-failed' || r.kind === 'no-sso-link' || r.kind === 'unexpected' ? r.detail : r.kind === 'transport' ? r.error.message : r.kind;
+  const what = r.kind === 'trigger-failed' || r.kind === 'no-sso-link' || r.kind === 'unexpected' ? r.detail
+    : r.kind === 'transport' ? r.error.message
+    : r.kind === 'server-error' ? `${r.path} answered HTTP ${r.status}`
+    : r.kind;
   return `osTicket sent no authorize request: ${what} (see osticket.agent-login)`;
 }
