@@ -125,10 +125,14 @@ export async function generatePrivateKey(spec: KeySpec): Promise<KeyObject> {
  */
 export async function buildKeyPair(name: string, spec: KeySpec, kidStyle: ProfileFeatures['kidStyle'], version: string, existing?: KeyObject): Promise<CertificateKeyPair> {
   const privateKey = existing ?? (await generatePrivateKey(spec));
-  const publicKey = createPublicKey(privateKey);
+  const certificateDer = await selfSignedCertificate(name, spec, privateKey, createPublicKey(privateKey), version);
+  return generatedKeyPair(name, spec, kidStyle, privateKey, certificateDer);
+}
+
+/** A generated key pair from its private key and the certificate made for it (a kept test key's, key-cache.ts). */
+export function generatedKeyPair(name: string, spec: KeySpec, kidStyle: ProfileFeatures['kidStyle'], privateKey: KeyObject, certificateDer: Buffer): CertificateKeyPair {
   const keyData = traditionalPem(privateKey, spec);
-  const certificateDer = await selfSignedCertificate(name, spec, privateKey, publicKey, version);
-  return { name, spec, privateKey, publicKey, keyData, certificateDer, kid: keyId(keyData, kidStyle), generated: true };
+  return { name, spec, privateKey, publicKey: createPublicKey(privateKey), keyData, certificateDer, kid: keyId(keyData, kidStyle), generated: true };
 }
 
 /**
