@@ -1,7 +1,7 @@
 // Which code the CLI runs (plain JavaScript: it must work before anything is compiled).
-//  - dist/ (compiled at install/build time, scripts/build.mjs) when it is built and no TypeScript source, source
-//    folder or tsconfig is newer than its stamp: the fast path, and the only one in an installed package (which
-//    ships dist/ and no sources);
+//  - dist/ (bundled at install/build time, scripts/build.mjs) when it is built and no TypeScript source, source
+//    folder or build input (tsconfig, the lockfile: the dependencies are bundled too, the build script) is newer
+//    than its stamp: the fast path, and the only one in an installed package (which ships dist/ and no sources);
 //  - otherwise the TypeScript sources through tsx: a checkout that was edited, pulled or never built still runs
 //    exactly its current sources, never stale JavaScript.
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 export const STAMP = 'dist/.build-stamp';
 const SOURCE_DIRS = ['helpers', 'compose'];
-const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.build.json'];
+const BUILD_INPUTS = ['tsconfig.json', 'package-lock.json', 'scripts/build.mjs'];
 
 const mtime = (p) => {
   try {
@@ -19,7 +19,7 @@ const mtime = (p) => {
   }
 };
 
-/** The first source (a .ts file, a source folder, or a tsconfig) changed after `sinceMs`, or undefined. */
+/** The first source (a .ts file, a source folder, or a build input) changed after `sinceMs`, or undefined. */
 export function sourceNewerThan(root, sinceMs) {
   for (const f of BUILD_INPUTS) if ((mtime(join(root, f)) ?? 0) > sinceMs) return f;
   for (const dir of SOURCE_DIRS) {

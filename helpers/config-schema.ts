@@ -6,7 +6,7 @@
  * A refusal is one sentence naming the key path (and the flag or env variable that sets it), what the value must
  * be and what it was; an unknown key gets "did you mean …?" from the keys the schema knows at that level.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROFILES } from '../compose/embedded/profiles.ts';
 import { DIAGNOSIS_IDS } from './diagnosis/catalog.ts';
 

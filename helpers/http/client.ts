@@ -4,7 +4,7 @@
  * map, custom CA, response size cap, and a redacted transcript of every exchange.
  */
 import { rootCertificates } from 'node:tls';
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { CookieJar } from 'tough-cookie';
 import { answered, frontier, joinStrand } from './causality.ts';
 import { classifyNetworkError, HttpError } from './errors.ts';
@@ -260,15 +260,18 @@ export function createHttp(opts: HttpOptions = {}): Http {
         : fail(ex, 'TIMEOUT', `no complete answer from ${where} within ${timeoutMs} ms (${method})`);
 
     try {
-      // undici's request(), not fetch(): the same connection pool and TLS, a few times less work per request
-      // (no WHATWG streams and objects; issue 12), and redirects are never followed, as this layer wants.
+      // undici's Dispatcher.request() on the agent, not fetch(): the same connection pool and TLS, a few times less
+      // work per request (no WHATWG streams and objects; issue 12), and redirects are never followed, as this layer
+      // wants. The agent's own request() (what undici's request(url, { dispatcher }) calls) needs nothing else from
+      // undici.
       let res: Dispatcher.ResponseData;
       try {
-        res = await undiciRequest(url, {
+        res = await agent.request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
           method: method as Dispatcher.HttpMethod,
           headers,
           body: method === 'GET' || method === 'HEAD' ? undefined : body,
-          dispatcher: agent,
           signal: controller.signal,
         });
       } catch (err) {

@@ -1,5 +1,5 @@
 /**
- * Installable like any npm CLI (issue 12): `npm pack` of a copy of this project (its `prepare` compiles dist/)
+ * Installable like any npm CLI (issue 12): `npm pack` of a copy of this project (its `prepare` bundles dist/)
  * gives a tarball that installs globally into a temporary prefix with production dependencies only. The installed
  * `oidc-harness`, run outside this repository, answers --version and runs `run`, `serve-reference` and
  * `diagnose` from compiled JavaScript, with the blueprints it ships.
@@ -30,9 +30,9 @@ const env = (extra: Record<string, string> = {}) => childEnv({ OIDC_HARNESS_DEBU
 /** What `npm pack` needs from this checkout, copied so that its `prepare` builds there and not in the repo. */
 function stageCopy(): void {
   mkdirSync(stage);
-  for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'scripts', 'helpers', 'compose'])
+  for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'bin', 'scripts', 'helpers', 'compose'])
     cpSync(join(REPO, f), join(stage, f), { recursive: true, filter: (src) => !src.includes(`${join('compose', 'containers', 'local-images')}`) });
-  symlinkSync(join(REPO, 'node_modules'), join(stage, 'node_modules')); // the compiler for `prepare`
+  symlinkSync(join(REPO, 'node_modules'), join(stage, 'node_modules')); // the bundler for `prepare`
 }
 
 let tarball = '';

@@ -25,7 +25,7 @@ function tree(opts: { sources: boolean; dist: boolean }): string {
   const root = mkdtempSync(join(tmpdir(), 'oidc-entry-'));
   dirs.push(root);
   const files: string[] = ['package.json'];
-  if (opts.sources) files.push('helpers/cli/main.ts', 'helpers/http/client.ts', 'compose/embedded/index.ts', 'tsconfig.json', 'tsconfig.build.json');
+  if (opts.sources) files.push('helpers/cli/main.ts', 'helpers/http/client.ts', 'compose/embedded/index.ts', 'tsconfig.json', 'package-lock.json', 'scripts/build.mjs');
   if (opts.dist) files.push('dist/helpers/cli/main.js', STAMP);
   for (const f of files) {
     mkdirSync(join(root, f, '..'), { recursive: true });
@@ -63,10 +63,12 @@ describe('which code the CLI runs', () => {
     expect(choose(root).kind).toBe('sources');
   });
 
-  it('a tsconfig changed after the build: the sources', () => {
-    const root = tree({ sources: true, dist: true });
-    utimesSync(join(root, 'tsconfig.build.json'), at(2), at(2));
-    expect(choose(root)).toMatchObject({ kind: 'sources', reason: expect.stringMatching(/^tsconfig\.build\.json changed/) });
+  it('a build input changed after the build (tsconfig, the lockfile: dependencies are bundled, the build script): the sources', () => {
+    for (const input of ['tsconfig.json', 'package-lock.json', 'scripts/build.mjs']) {
+      const root = tree({ sources: true, dist: true });
+      utimesSync(join(root, input), at(2), at(2));
+      expect(choose(root)).toEqual({ kind: 'sources', reason: `${input} changed after the last build (npm run build)` });
+    }
   });
 
   it('an installed package (dist/, no sources) runs dist/; with neither, a sentence', () => {
