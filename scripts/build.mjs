@@ -21,6 +21,31 @@ import { STAMP } from '../bin/entry-point.js';
 const EXTERNAL = ['testcontainers', 'dockerode', 'mysql2', 'mysql2/*', 'playwright-core', '@peculiar/x509', 'reflect-metadata'];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The harness uses three things from undici (helpers/http: Agent, its request(), buildConnector), but undici's main
+ * module loads all of it (fetch, WebSocket, mocks, caches, proxies: ~120 ms of a cold start on our machine, issue
+ * 12). In the bundle, the harness's `import … from 'undici'` gets just those parts, with the request API put on
+ * Dispatcher.prototype exactly as undici's index.js does. Named exports, so importing anything else from undici
+ * fails the build instead of giving undefined at run time; the sources (tsx) and every dependency keep undici itself.
+ */
+const UNDICI_PARTS = `
+import Dispatcher from 'undici/lib/dispatcher/dispatcher.js';
+import api from 'undici/lib/api/index.js';
+import Agent from 'undici/lib/dispatcher/agent.js';
+import buildConnector from 'undici/lib/core/connect.js';
+Object.assign(Dispatcher.prototype, api);
+export { Agent, Dispatcher, buildConnector };
+`;
+const undiciParts = {
+  name: 'undici-parts',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, (args) =>
+      args.importer.startsWith(join(root, 'helpers')) ? { path: 'undici-parts', namespace: 'undici-parts' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'undici-parts' }, () => ({ contents: UNDICI_PARTS, loader: 'js', resolveDir: root }));
+  },
+};
 const started = new Date();
 let esbuild;
 try {
@@ -44,6 +69,7 @@ try {
     target: 'node20',
     chunkNames: 'chunks/[name]-[hash]',
     external: EXTERNAL,
+    plugins: [undiciParts],
     // Bundled CommonJS dependencies call require() for Node's built-ins and the external modules.
     banner: { js: "import { createRequire as __ohCreateRequire } from 'node:module';\nconst require = __ohCreateRequire(import.meta.url);" },
     legalComments: 'eof',
