@@ -19,7 +19,7 @@ import type { Actor } from '../http/client.ts';
 import { HttpError, type HttpResponse } from '../http/types.ts';
 import { parseAuthentikErrorPage } from './error-page.ts';
 import { needsAPerson, promptAnswer } from './stages.ts';
-import type { ConsentKind, LoginCreds, LoginOptions, LoginOutcome, LoginStep } from './types.ts';
+import type { ConsentKind, FlowRole, LoginCreds, LoginOptions, LoginOutcome, LoginStep } from './types.ts';
 
 const EXECUTOR_PREFIX = '/api/v3/flows/executor/';
 const FLOW_IF_RE = /^\/if\/flow\/([^/]+)\/?$/;
@@ -81,7 +81,7 @@ async function drive(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: L
   }
 
   /** Drives /api/v3/flows/executor/<slug>/?query=<query> until the flow leaves the executor. */
-  async function runFlow(slug: string, query: string): Promise<FlowEnd> {
+  async function runFlow(slug: string, query: string, role: FlowRole | undefined): Promise<FlowEnd> {
     const execUrl = new URL(`${EXECUTOR_PREFIX}${encodeURIComponent(slug)}/`, origin);
     // The same `query` on every call, POSTs included (authentik.md §8 "Cookies and CSRF").
     execUrl.search = new URLSearchParams({ query }).toString();
@@ -178,7 +178,7 @@ async function drive(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: L
           return { outcome: callback(withQuery, 'autosubmit', attrs) };
         }
         case 'ak-stage-access-denied':
-          return { outcome: { kind: 'access-denied', message: str(ch.error_message) ?? '', flow: slug, passwordAccepted, ...(answering ? { answering } : {}), steps } };
+          return { outcome: { kind: 'access-denied', message: str(ch.error_message) ?? '', flow: slug, ...(role ? { flowRole: role } : {}), passwordAccepted, ...(answering ? { answering } : {}), steps } };
         case 'ak-stage-flow-error':
           return { outcome: { kind: 'flow-error', requestId: str(ch.request_id) ?? '', ...(str(ch.error) ? { error: str(ch.error) } : {}), steps } };
         default:
@@ -199,8 +199,11 @@ async function drive(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: L
         if (isCallback(loc)) return callback(loc, 'location');
         const flow = FLOW_IF_RE.exec(loc.pathname);
         if (flow && loc.origin === origin) {
-          // Never GET the SPA shell: run its query through the executor instead (§8 step 1).
-          const end = await runFlow(decodeURIComponent(flow[1]!), loc.search.replace(/^\?/, ''));
+          // Never GET the SPA shell: run its query through the executor instead (§8 step 1). From authorize, `next`
+          // tells the authentication flow from the provider's Authorization flow (FlowRole).
+          const fromAuthorize = current.pathname.includes('/application/o/authorize');
+          const role: FlowRole | undefined = fromAuthorize ? (loc.searchParams.has('next') ? 'authentication' : 'authorization') : undefined;
+          const end = await runFlow(decodeURIComponent(flow[1]!), loc.search.replace(/^\?/, ''), role);
           if ('outcome' in end) return end.outcome;
           if (isCallback(end.next)) return callback(end.next, end.via);
           current = end.next;

@@ -36,6 +36,14 @@ export interface LoginOptions {
 
 export type ConsentKind = 'implicit' | 'explicit';
 
+/**
+ * Which flow the authorize endpoint sent the browser to. Not logged in: PolicyAccessView.handle_no_permission plans
+ * the authentication flow and redirects with `next=<the authorize URL>` (authentik.md §8 step 1). Logged in:
+ * AuthorizationFlowInitView plans the provider's Authorization flow and redirects with the authorize query alone,
+ * no `next` (authentik/providers/oauth2/views/authorize.py redirect_with_qs(request.GET); authentik.md §8 step 6).
+ */
+export type FlowRole = 'authentication' | 'authorization';
+
 export type LoginOutcome =
   /**
    * authentik redirected to the redirect URI (or anywhere off authentik's origin): `url` is that redirect, not
@@ -49,9 +57,9 @@ export type LoginOutcome =
   /**
    * ak-stage-access-denied (too many failures, "Invalid next URL", a deny stage, ...). `answering`: the stage POST it
    * answered (absent when a GET showed it: the flow reached a stage that denies); `passwordAccepted`: the password
-   * had passed earlier in this same flow.
+   * had passed earlier in this same flow; `flowRole`: which of authorize's flows `flow` was (see FlowRole).
    */
-  | { kind: 'access-denied'; message: string; flow?: string; passwordAccepted?: boolean; answering?: string; steps: LoginStep[] }
+  | { kind: 'access-denied'; message: string; flow?: string; flowRole?: FlowRole; passwordAccepted?: boolean; answering?: string; steps: LoginStep[] }
   /** A stage a headless login cannot answer (MFA, captcha, emailed link, a prompt with required fields): named. */
   | { kind: 'stage-needs-a-person'; flow: string; stage: string; needs: string; steps: LoginStep[] }
   /** ak-stage-flow-error: any server exception, CSRF failure or form-encoded POST (§8). */

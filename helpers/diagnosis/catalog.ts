@@ -49,6 +49,7 @@ export type DiagnosisId =
   | 'issuer-mode-global'
   | 'issuer-mismatch'
   | 'policy-denies-user'
+  | 'authorization-flow-denies'
   | 'client-secret-mismatch'
   | 'client-id-unknown'
   | 'client-auth-method-unsupported'
@@ -135,6 +136,7 @@ const TITLES: Record<DiagnosisId, string> = {
   'osticket-server-error': 'osTicket answered with a server error (HTTP 5xx)',
   'grant-types-empty': 'Provider has no Grant types',
   'policy-denies-user': "A Binding on the application denies the user",
+  'authorization-flow-denies': "The provider's Authorization flow denies the user",
   'client-id-unknown': 'authentik knows no provider with this Client ID',
   'issuer-mode-global': 'Issuer mode is global',
   'discovery-unreachable': 'No discovery document at the application URL',
@@ -297,10 +299,19 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
     side: 'authentik',
     rank: 11,
     symptom: 'After entering the password, authentik shows "Permission denied" / "Request has been denied" and never returns to osTicket.',
-    cause: "A policy, group or user binding on the osTicket application does not admit this user.",
-    fix: 'authentik Admin interface -> Applications -> Applications -> <osTicket application> -> Policy / Group / User Bindings: bind the user (or a group the user is in), or fix the denying policy. An application with no Bindings is open to every user.',
-    distinguish: 'harness-wrong-password: authentik said "Invalid password" at the password stage; here the password was accepted.',
-    refs: ['authentik/policies/denied.py', 'authentik/policies/views.py', 'authentik.md §8 "Access denied"', 'authentik.md §10 Access'],
+    cause: "A policy, group or user binding on the osTicket application does not admit this user (or a policy bound to the provider's Authorization flow itself: authentik answers both with the same page).",
+    fix: "authentik Admin interface -> Applications -> Applications -> <osTicket application> -> Policy / Group / User Bindings: bind the user (or a group the user is in), or fix the denying policy. An application with no Bindings is open to every user; if none of its Bindings denies, look at the Policy Bindings of the provider's Authorization flow (Flows and Stages -> Flows -> <that flow>).",
+    distinguish: "harness-wrong-password: authentik said \"Invalid password\" at the password stage; here the password was accepted. authorization-flow-denies: a stage of the provider's Authorization flow answered ak-stage-access-denied in the flow executor; here authorize itself answered the permission-denied page (the application's Bindings, or the Authorization flow's own policies, which the planner checks before any stage runs).",
+    refs: ['authentik/policies/denied.py', 'authentik/policies/views.py', 'authentik/providers/oauth2/views/authorize.py (FlowNonApplicableException -> handle_no_permission_authenticated)', 'authentik.md §8 "Access denied"', 'authentik.md §10 Access'],
+  },
+  'authorization-flow-denies': {
+    side: 'authentik',
+    rank: 11.2,
+    symptom: 'After entering the password, authentik shows its flow page with "Request has been denied" (the deny stage\'s message) and never returns to osTicket.',
+    cause: "The user authenticated, then the provider's Authorization flow (the flow authorize runs for a logged-in user before it sends the code) reached a stage that denies: a deny stage, bound without a policy that skips it for this user. The application's Bindings admitted the user.",
+    fix: "authentik Admin interface -> Flows and Stages -> Flows -> <the provider's Authorization flow, named in the detail> -> Stage Bindings: remove the deny stage's binding, or bind a policy to that stage binding so the stage runs only for users it should stop; or set the provider's Authorization flow back to default-provider-authorization-implicit-consent (authentik Admin interface -> Applications -> Providers -> <osTicket provider> -> Edit).",
+    distinguish: "policy-denies-user: authorize itself answers the permission-denied page (the application's Bindings). harness-login-stage-unsupported: the authentication flow (the login) stops the test user. Here the denial is ak-stage-access-denied in the executor of the flow authorize started after the login (no next= in its redirect).",
+    refs: ['authentik/stages/deny/stage.py (stage_invalid: ak-stage-access-denied with deny_message)', 'authentik/providers/oauth2/views/authorize.py (AuthorizationFlowInitView: plans provider.authorization_flow, redirect_with_qs without next)', 'authentik.md §8 steps 1 and 6', 'helpers/authentik/types.ts FlowRole'],
   },
   'client-id-unknown': {
     side: 'osticket',

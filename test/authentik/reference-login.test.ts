@@ -250,6 +250,16 @@ describe('against reference-provider variants', () => {
     await h.close();
   });
 
+  it("a deny stage in the provider's Authorization flow -> access-denied in that flow, told apart from the login's flow", async () => {
+    const p = await start('authorization-flow-deny');
+    const h = createHttp({});
+    const out = await loginThroughAuthentik(h.actor('b'), buildOsticketAuthorizeUrl(settingsFor(p)).url, userOf(p), { redirectUri: REDIRECT });
+    expect(out).toMatchObject({ kind: 'access-denied', message: 'osTicket sign-in is closed', flow: 'osticket-authorization', flowRole: 'authorization' });
+    // The login itself ran in the authentication flow (its redirect carried next=) and the password passed there.
+    expect(out.steps.filter((st) => st.component === 'ak-stage-password').map((st) => st.flow)).toEqual(['default-authentication-flow']);
+    await h.close();
+  });
+
   it('no signing key: HS256 ID token verified with the client secret, JWKS {} flagged', async () => {
     const p = await start('no-signing-key');
     const h = createHttp({});

@@ -28,7 +28,9 @@ const EXTRA_IDS = ['authentik-flow-error', 'harness-internal-error', 'client-typ
   // issue 9: causes only the evidence supports (server errors, loops, key confusion, TLS kinds, the harness input, osTicket down)
   'server-error', 'authorize-redirect-loop', 'authorize-off-host-redirect', 'signing-alg-confusion', 'tls-expired', 'tls-plain-http', 'harness-email-mismatch', 'osticket-unreachable',
   // issue 8 follow-up: a 5xx from osTicket is its server failing, not its silent drop
-  'osticket-server-error'];
+  'osticket-server-error',
+  // issue 8 follow-up: a deny in the provider's Authorization flow is not the application's bindings
+  'authorization-flow-denies'];
 
 function result(id: string, status: Status, diag?: DiagnosisId, detail?: string): CheckResult {
   return {

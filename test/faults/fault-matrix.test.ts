@@ -56,6 +56,7 @@ const CASES: FaultCase[] = [
   { name: 'Token Endpoint without its trailing slash', cfg: {}, mutate: (t) => (t.osticket.tokenUrl = t.osticket.tokenUrl.replace(/\/$/, '')), top: 'endpoint-mismatch' },
   { name: 'issuer mode global', cfg: { embedded: { blueprint: variant('issuer-mode-global') } }, top: 'issuer-mode-global' },
   { name: 'a policy that denies the user', cfg: { embedded: { blueprint: variant('policy-denies-user') } }, top: 'policy-denies-user' },
+  { name: "a deny stage in the provider's Authorization flow (not the application's bindings)", cfg: { embedded: { blueprint: variant('authorization-flow-deny') } }, top: 'authorization-flow-denies' },
   { name: 'an encryption key (JWE ID token)', cfg: { embedded: { blueprint: variant('encryption-key') } }, top: 'id-token-encrypted' },
   { name: 'wrong test-user password (harness input)', cfg: { user: { password: 'certainly-not-the-password' } }, top: 'harness-wrong-password', verdict: 'error' },
   { name: 'test user with a TOTP device: MFA a headless login cannot pass (harness input)', cfg: { embedded: { blueprint: variant('mfa-totp') } }, top: 'harness-login-stage-unsupported', verdict: 'error' },

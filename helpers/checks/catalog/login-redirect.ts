@@ -69,7 +69,7 @@ export const redirectChecks: CheckDef[] = [
         // or an off-host redirect would make every near miss look "accepted" (issue 9 §3).
         if (!shared.code && shared.outcome.kind !== 'authorize-error-page') {
           const j = await judgeLogin(ctx, shared);
-          if (j && !j.diagnosis.startsWith('redirect-uri') && j.diagnosis !== 'policy-denies-user' && j.diagnosis !== 'harness-wrong-password') return skip('the Authorization Endpoint does not work (see login.completes)');
+          if (j && !j.diagnosis.startsWith('redirect-uri') && j.diagnosis !== 'policy-denies-user' && j.diagnosis !== 'authorization-flow-denies' && j.diagnosis !== 'harness-wrong-password') return skip('the Authorization Endpoint does not work (see login.completes)');
         }
         const configured = ctx.target.osticket.redirectUri;
         const miss = nearMiss(configured, m.id);

@@ -4,6 +4,7 @@
  * check that meets it (the fault matrix asserts exactly that).
  */
 import type { DiagnosisId } from '../../diagnosis/catalog.ts';
+import { AUTHENTIK_PROVIDER_PATH } from '../../diagnosis/fields.ts';
 import { fail, type Outcome } from '../engine.ts';
 import { buildOsticketAuthorizeUrl } from '../../oidc/index.ts';
 import { parseAuthentikErrorPage } from '../../authentik/index.ts';
@@ -79,6 +80,9 @@ export async function judgeLogin(ctx: CheckContext, fact: CodeFact): Promise<Jud
       return { diagnosis: 'authentik-flow-error', detail: `stage ${o.stage} answered "${msgs}"` };
     }
     case 'access-denied':
+      // The user was logged in and authorize ran the provider's Authorization flow: its stage denied, not the
+      // application's Bindings (authorize checks those before it plans that flow, authentik.md §8 step 6).
+      if (o.flowRole === 'authorization') return authorizationFlowDenies(ctx, o.flow ?? '?', o.message);
       if (/password|attempts/i.test(o.message) || (o.answering === 'ak-stage-password' && !o.passwordAccepted)) {
         return { diagnosis: 'harness-wrong-password', detail: `authentik denied access: "${o.message}"` };
       }
@@ -99,6 +103,15 @@ export async function judgeLogin(ctx: CheckContext, fact: CodeFact): Promise<Jud
     case 'transport':
       return { diagnosis: networkDiagnosis(o.error), detail: o.error.message };
   }
+}
+
+/** A stage of the provider's Authorization flow denied the logged-in user: that flow's setting, named. */
+function authorizationFlowDenies(ctx: CheckContext, flow: string, message: string): Judged {
+  return {
+    diagnosis: 'authorization-flow-denies',
+    detail: `user "${ctx.target.user.username}" logged in, then the provider's Authorization flow "${flow}" denied it: ak-stage-access-denied "${message || 'access denied'}"`,
+    fix: `authentik Admin interface -> Flows and Stages -> Flows -> ${flow} -> Stage Bindings: remove the deny stage's binding (or bind a policy to it that skips it for this user), or set the provider's Authorization flow back to default-provider-authorization-implicit-consent (${AUTHENTIK_PROVIDER_PATH}).`,
+  };
 }
 
 /** A flow stage the headless login cannot pass: the harness's input (its test user, or the flow), named. */
