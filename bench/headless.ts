@@ -22,12 +22,16 @@ async function withSetup<T>(target: Target, fn: (s: LoginSetup, agent: ReturnTyp
 /**
  * `n` logins one after another after `warmup` untimed ones; with the CPU time this process spent per login (the
  * harness and, in-process, the provider): less sensitive than wall time to other work on a shared machine.
+ * `onTimedStart` is called as the timed logins begin (bench/split.ts reads the provider's CPU time there).
  */
-export function sequentialLogins(target: Target, n: number, warmup: number): Promise<Stats & { cpuMsPerLogin: number }> {
+export function sequentialLogins(target: Target, n: number, warmup: number, onTimedStart?: () => void): Promise<Stats & { cpuMsPerLogin: number }> {
   return withSetup(target, async (s, agent) => {
     let cpu = process.cpuUsage();
     const ms = await timeEach(n, warmup, async (i) => {
-      if (i === 0) cpu = process.cpuUsage();
+      if (i === 0) {
+        onTimedStart?.();
+        cpu = process.cpuUsage();
+      }
       const http = createHttp({ agent });
       try {
         await headlessLogin(http, s);

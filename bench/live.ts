@@ -8,7 +8,7 @@ import type { HarnessConfig } from '../helpers/config.ts';
 import { harnessRun } from '../helpers/run.ts';
 import { resolveTarget } from '../helpers/target.ts';
 import type { Target } from '../helpers/target-types.ts';
-import { serveReference } from '../test/cli/cli-process.ts';
+import { serveReference, type ServedReference } from '../test/cli/cli-process.ts';
 import { guideCredentials } from '../test/cli/live-config.ts';
 import { round, stats, type Stats } from './stats.ts';
 
@@ -24,12 +24,12 @@ export function liveConfig(url: string): HarnessConfig {
   };
 }
 
-/** Starts serve-reference with this latency, hands a live Target for it to `fn`, stops it. */
-export async function withServedReference<T>(latencyMs: number, fn: (target: Target, cfg: HarnessConfig) => Promise<T>): Promise<T> {
+/** Starts serve-reference with this latency, hands a live Target for it (and the server's process) to `fn`, stops it. */
+export async function withServedReference<T>(latencyMs: number, fn: (target: Target, cfg: HarnessConfig, server: ServedReference) => Promise<T>): Promise<T> {
   const server = await serveReference(['--latency', String(latencyMs)], { timeoutMs: 30_000 });
   try {
     const cfg = liveConfig(server.url);
-    return await fn(await resolveTarget(cfg), cfg);
+    return await fn(await resolveTarget(cfg), cfg, server);
   } finally {
     await server.stop();
   }

@@ -9,7 +9,9 @@
  *  3. the full catalog on the embedded target in-process (engine and wall time), and cold `npm start`;
  *  4. live runs against `serve-reference --latency 0|50|200`: wall time / critical path;
  *  5. logins per second at 1, 4, 16 and 64 concurrent flows against serve-reference, errors at each;
- *  6. peak RSS of this process and of a cold CLI run.
+ *  6. peak RSS of this process and of a cold CLI run;
+ *  7. where a login's time goes: harness CPU and provider CPU per login (provider in its own process) and the
+ *     provider's RS256 signing with authentik's default RSA-4096 key (bench/split.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -21,6 +23,7 @@ import { chromiumLogins } from './chromium.ts';
 import { coldStarts } from './cold.ts';
 import { concurrentLogins, sequentialLogins } from './headless.ts';
 import { liveRuns, withServedReference } from './live.ts';
+import { loginSplit } from './split.ts';
 import { formatTable, targetsMet, type BenchResult } from './table.ts';
 import { round, rss, stats } from './stats.ts';
 
@@ -30,6 +33,7 @@ const N_CHROMIUM = env('BENCH_CHROMIUM', 20);
 const N_RUNS = env('BENCH_RUNS', 10);
 const N_COLD = env('BENCH_COLD', 5);
 const N_LIVE = env('BENCH_LIVE_RUNS', 3);
+const N_SPLIT = env('BENCH_SPLIT_LOGINS', 100);
 const LATENCIES = [0, 50, 200];
 const FLOWS = [1, 4, 16, 64];
 
@@ -98,12 +102,15 @@ async function main(): Promise<void> {
     rss.sample();
   }
   const concurrency = await concurrencyPhase();
+  step(`login CPU split, serve-reference x ${N_SPLIT}`);
+  const split = await loginSplit(N_SPLIT, 20);
   step(`cold npm start and CLI run x ${N_COLD}`);
   const cold = await coldStarts(N_COLD);
   const result: BenchResult = {
     when: started,
     machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGb: round(totalmem() / 1024 ** 3), loadBefore, loadAfter: load() },
     headlessLogin: headless,
+    loginSplit: split,
     chromiumLogin: chromium,
     chromiumOverHeadless: 'login' in chromium ? round(chromium.login.median / headless.median, 1) : null,
     embeddedCatalog: catalog,

@@ -3,12 +3,14 @@ import type { ChromiumBench } from './chromium.ts';
 import type { ColdBench } from './cold.ts';
 import type { ConcurrencyLevel } from './headless.ts';
 import type { LiveRunBench } from './live.ts';
+import { SIGNATURES_PER_LOGIN, type LoginSplit } from './split.ts';
 import type { Stats } from './stats.ts';
 
 export interface BenchResult {
   when: string;
   machine: { node: string; cpus: number; cpuModel: string; memoryGb: number; loadBefore: number[]; loadAfter: number[] };
   headlessLogin: Stats & { cpuMsPerLogin: number };
+  loginSplit: LoginSplit;
   chromiumLogin: ChromiumBench;
   chromiumOverHeadless: number | null;
   embeddedCatalog: { checks: number; requests: number; firstRunMs: number; wallMs: Stats; engineMs: Stats; verdicts: string[] };
@@ -60,6 +62,9 @@ export function formatTable(r: BenchResult, targets: TargetCheck[]): string {
     `${'measure'.padEnd(58)} ${pad('median', 9)} ${pad('p95', 9)} ${pad('min', 9)} ${pad('n', 4)}`,
     row('headless login (authorize … userinfo, verified)', r.headlessLogin),
     `${'  CPU time per headless login (harness + in-process provider)'.padEnd(58)} ${pad(r.headlessLogin.cpuMsPerLogin, 9)}  ms`,
+    row('headless login, provider in its own process (serve-reference)', r.loginSplit.login),
+    `${'  CPU per login: harness / provider process'.padEnd(58)} ${pad(r.loginSplit.harnessCpuMsPerLogin, 9)} ${pad(r.loginSplit.providerCpuMsPerLogin ?? 'n/a', 9)}  ms`,
+    `${`  of which provider signing: ${SIGNATURES_PER_LOGIN} × RS256, RSA-4096 (${r.loginSplit.rs256Rsa4096SignMs.median} ms each)`.padEnd(58)} ${pad(r.loginSplit.signingMsPerLogin, 9)}  ms`,
     'login' in r.chromiumLogin
       ? row(`Chromium login, fresh context each (launch ${r.chromiumLogin.launchMs} ms)`, r.chromiumLogin.login)
       : `Chromium login: skipped: ${r.chromiumLogin.skipped}`,
