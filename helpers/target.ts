@@ -93,6 +93,8 @@ async function embeddedTarget(cfg: HarnessConfig, opts: ResolveOptions): Promise
       ...(e.app !== undefined ? { app: e.app } : {}),
       // users of an exported install have no password: the test user's comes from the command line
       ...(password !== undefined ? { testUserPassword: password } : {}),
+      // which user that is when the blueprint has several who could be (blueprints/test-user.ts)
+      ...(cfg.user?.username !== undefined ? { testUsername: cfg.user.username } : {}),
       profile: e.profile && isProfile(e.profile) ? e.profile : undefined,
       clockOffsetSec: e.clockOffsetSec,
       env,
@@ -119,7 +121,8 @@ function describeEmbedded(
   read: { password?: string; osticketSecret?: string },
 ): Target {
   const bp = provider.blueprint;
-  const user = bp.users[0];
+  // the user blueprints/test-user.ts chose (the one --username names, or an export's one candidate); else the first
+  const user = provider.testUser ?? bp.users[0];
   if (!user) throw new HarnessInputError(`the blueprint ${bp.path ?? ''} defines no user to log in with`);
   const slug = bp.application.slug;
   const ep = authentikEndpoints(provider.url, slug);

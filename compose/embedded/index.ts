@@ -10,7 +10,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { packagePath } from '../../helpers/package-root.ts';
-import { loadBlueprint, parseBlueprint, type ResolvedBlueprint } from './blueprints/index.ts';
+import { chooseTestUser, loadBlueprint, parseBlueprint, type ResolvedBlueprint, type ResolvedUser } from './blueprints/index.ts';
 import { keyCacheBuilder } from './key-cache.ts';
 import { KeyRing } from './crypto/keyring.ts';
 import type { KeySpec } from './crypto/keypairs.ts';
@@ -23,7 +23,7 @@ import type { KeyRingOptions } from './crypto/keyring.ts';
 import { createCodeStore, createFrontLayer } from './server.ts';
 
 export { DEFAULT_PROFILE, PROFILES, PROFILE_FEATURES, PROFILE_SWITCHES, profileChanges, isProfile, type Profile, type ProfileChange } from './profiles.ts';
-export { buildKeyPair, describeKeySpec, type CertificateKeyPair, type KeySpec } from './crypto/keypairs.ts';
+export { buildKeyPair, describeKeySpec, KEY_TYPE_NAMES, KEY_TYPES, type CertificateKeyPair, type KeySpec } from './crypto/keypairs.ts';
 export { KeyRing, SELF_SIGNED_NAME, type KeyRingOptions } from './crypto/keyring.ts';
 export * from './blueprints/index.ts';
 
@@ -61,10 +61,13 @@ export interface ReferenceProviderOptions {
   /** The application under test when the blueprint has several OAuth2 applications (serve-reference/run --app). */
   app?: string;
   /**
-   * The password of users the blueprint gives none (an `ak export_blueprint` has no passwords: the serializer's
-   * password field is write-only), so the test user of a replayed install can log in.
+   * The password of the test user when the blueprint gives it none (an `ak export_blueprint` has no passwords: the
+   * serializer's password field is write-only), so the test user of a replayed install can log in
+   * (blueprints/test-user.ts says which user gets it).
    */
   testUserPassword?: string;
+  /** The test user's username (default: the blueprint's single user who is not an administrator or service account). */
+  testUsername?: string;
   /** Values for !Env (default process.env). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -80,6 +83,8 @@ export interface RunningReferenceProvider {
   caPath?: string;
   /** authentik's install id (a new random UUID per start); hashed_user_id subjects depend on it. */
   installId: string;
+  /** The user a login is expected to use (blueprints/test-user.ts), or null when the blueprint leaves it open. */
+  testUser: ResolvedUser | null;
   /** The install's key pairs (generated in the background; await `keys.get(name)`). */
   keys: KeyRing;
   /**
@@ -114,7 +119,7 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     : loadBlueprint(opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH, { env, app: opts.app });
 
   reportBlueprint(blueprint, opts.log);
-  if (opts.testUserPassword !== undefined) for (const u of blueprint.users) if (u.password === null) u.password = opts.testUserPassword;
+  const testUser = chooseTestUser(blueprint, { username: opts.testUsername, password: opts.testUserPassword });
   const source = () => {
     const name = opts.blueprintPath ?? DEFAULT_BLUEPRINT_PATH;
     return { name, text: opts.blueprintText ?? readFileSync(name, 'utf8') };
@@ -179,6 +184,7 @@ export async function startReferenceProvider(opts: ReferenceProviderOptions = {}
     ...(tlsMaterial?.caPem ? { caPem: tlsMaterial.caPem } : {}),
     ...(tlsMaterial?.caPath ? { caPath: tlsMaterial.caPath } : {}),
     installId,
+    testUser,
     keys,
     async ready() {
       const { signing_key, encryption_key } = blueprint.provider;

@@ -14,7 +14,7 @@ const EXPORT = new URL('../fixtures/export/authentik-export.yaml', import.meta.u
 const logs: string[] = [];
 let ref: RunningReferenceProvider;
 beforeAll(async () => {
-  ref = await start({ blueprintPath: EXPORT, app: 'osticket', testUserPassword: 'replayed-password', log: (l) => logs.push(l) });
+  ref = await start({ blueprintPath: EXPORT, app: 'osticket', testUsername: 'osticket-test', testUserPassword: 'replayed-password', log: (l) => logs.push(l) });
 });
 afterAll(() => ref?.close());
 
@@ -36,8 +36,13 @@ describe('an ak export_blueprint file', () => {
     await expect(start({ blueprintPath: EXPORT })).rejects.toThrow(/2 OAuth2 applications \(osticket, grafana\); choose the one under test with --app SLUG/);
   });
 
-  it('exported users have no password; the test user logs in with the one given on the command line', () => {
+  it('exported users have no password; the test user (and only it) gets the one given on the command line', () => {
     expect(ref.blueprint.users.map((u) => u.username)).toEqual(['osticket-test', 'grafana-admin']);
-    expect(ref.blueprint.users.every((u) => u.password === 'replayed-password')).toBe(true);
+    expect(ref.testUser?.username).toBe('osticket-test');
+    expect(ref.blueprint.users.map((u) => u.password)).toEqual(['replayed-password', null]);
+  });
+
+  it('two users who could be the test user: one sentence asking for --username', async () => {
+    await expect(start({ blueprintPath: EXPORT, app: 'osticket', testUserPassword: 'x' })).rejects.toThrow(/2 users who could be the test user \(osticket-test, grafana-admin\); choose one with --username/);
   });
 });

@@ -35,7 +35,12 @@ function providerOf(entry: ApplicationEntry, build: BlueprintBuild): ResolvedPro
   }
   if (typeof ref === 'string' || typeof ref === 'number') {
     const hit = build.find(OAUTH2_PROVIDER_MODEL, [['pk', String(ref)]])[0];
-    return hit ? asProvider(hit.value) : 'other';
+    if (hit) return asProvider(hit.value);
+    // an export names every provider it refers to (proxy, SAML, LDAP, ... load without being served)
+    if (build.exportMode && !build.exportedModels(String(ref)).some((m) => /^authentik_providers_\w+\.\w*provider$/.test(m))) {
+      fail(entry.ctx, `provider is the primary key ${String(ref)}, which no provider entry of the export has`);
+    }
+    return 'other';
   }
   fail(entry.ctx, `provider must be !KeyOf <provider entry id>, !Find [${OAUTH2_PROVIDER_MODEL}, [field, value]] or a primary key`);
 }

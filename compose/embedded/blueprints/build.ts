@@ -64,11 +64,17 @@ export class BlueprintBuild {
   readonly ignored = new Map<string, number>();
   /** True while the stock default blueprints are applied. */
   builtIn = false;
+  /** The file is an `ak export_blueprint` (export.ts): a database snapshot whose references resolve in any order. */
+  exportMode = false;
   base: Omit<Ctx, 'entryLabel'>;
   private readonly objects: StoredObject[] = [];
   /** Sentences for the start-up output: what the file asks for that the reference serves differently or not at all. */
   readonly notes: string[] = [];
   private readonly slots = new Map<Slot<unknown>, unknown>();
+  /** Export mode: the file's entries identified by a primary key, and how to apply one of them (the loader). */
+  private readonly pending = new Map<string, Array<{ index: number; model: string }>>();
+  private applyAt: ((index: number) => void) | null = null;
+  private exported = new Map<string, Array<{ index: number; model: string }>>();
 
   constructor(base: Omit<Ctx, 'entryLabel'>) {
     this.base = base;
@@ -80,6 +86,24 @@ export class BlueprintBuild {
     this.builtIn = builtIn;
     this.entryIds.clear();
     this.entryObjects.clear();
+    this.pending.clear();
+    this.applyAt = null;
+  }
+
+  /**
+   * Export mode: knows every entry by its primary key, so that a reference to an entry further down applies that
+   * entry first (`applyAt`, which applies each entry once): the export is the database it came from, where the
+   * referenced object exists whatever the order of the file (export.ts).
+   */
+  indexByPk(entries: ReadonlyArray<{ index: number; model: string; pk: string }>, applyAt: (index: number) => void): void {
+    for (const e of entries) this.pending.set(e.pk, [...(this.pending.get(e.pk) ?? []), { index: e.index, model: e.model }]);
+    this.exported = new Map(this.pending);
+    this.applyAt = applyAt;
+  }
+
+  /** The models of the export's entries with this primary key (kept after the file is applied, for linking). */
+  exportedModels(pk: string): string[] {
+    return (this.exported.get(pk) ?? []).map((e) => e.model);
   }
 
   get<T>(slot: Slot<T>): T {
@@ -111,8 +135,18 @@ export class BlueprintBuild {
     return this.objects.filter((o) => modelMatches(model, o.model) && query.every(([k, v]) => (k === 'pk' ? o.pk === String(v) : sameValue(o.fields[k], v))));
   }
 
-  byPk(pk: string): StoredObject | undefined {
-    return this.objects.find((o) => o.pk === pk);
+  /**
+   * The instance of one of `models` with this primary key; in export mode an entry of the file with that key that
+   * is not applied yet is applied first (dependency order).
+   */
+  byPkOf(pk: string, models: readonly string[]): StoredObject | undefined {
+    const stored = () => this.objects.find((o) => o.pk === pk && models.some((m) => modelMatches(m, o.model)));
+    const hit = stored();
+    if (hit || !this.applyAt) return hit;
+    const entry = (this.pending.get(pk) ?? []).find((e) => models.some((m) => modelMatches(m, e.model)));
+    if (!entry) return undefined;
+    this.applyAt(entry.index);
+    return stored();
   }
 }
 

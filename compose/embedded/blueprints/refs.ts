@@ -2,7 +2,8 @@
  * References between entries, resolved as authentik's tags resolve them (authentik/blueprints/v1/common.py):
  * `!KeyOf id` is the instance an entry of the same file created earlier ("KeyOf: failed to find entry with `id` of
  * ... and a model instance" otherwise); `!Find [model, [field, value], ...]` is the first existing instance that
- * matches (None when there is none); a plain value is a primary key (what `ak export_blueprint` writes).
+ * matches (None when there is none); a plain value is a primary key (what `ak export_blueprint` writes), which in
+ * an export may name an entry further down (build.ts byPkOf applies it first).
  */
 import { modelMatches, type BlueprintBuild, type StoredObject } from './build.ts';
 import { FindRef, KeyOfRef } from './tags.ts';
@@ -36,8 +37,9 @@ export function resolveRef(build: BlueprintBuild, ref: unknown, models: readonly
     return build.find(ref.model, ref.query)[0] ?? null;
   }
   if (typeof ref === 'string' || typeof ref === 'number') {
-    const obj = build.byPk(String(ref));
-    if (!obj || !models.some((m) => modelMatches(m, obj.model))) fail(ctx, `${attr} is the primary key ${String(ref)}, which no ${wanted} has`);
+    // a primary key, as `ak export_blueprint` writes references (in export mode the entry is applied first if needed)
+    const obj = build.byPkOf(String(ref), models);
+    if (!obj) fail(ctx, `${attr} is the primary key ${String(ref)}, which no ${wanted}${build.exportMode ? ' entry of the export' : ''} has`);
     return obj;
   }
   fail(ctx, `${attr} must be !KeyOf <entry id>, !Find [${models[0]}, [field, value]] or a primary key`);

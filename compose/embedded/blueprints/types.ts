@@ -131,9 +131,12 @@ export interface ResolvedApplication {
   bindings: ResolvedPolicyBinding[];
 }
 
+export type UserType = 'internal' | 'external' | 'service_account' | 'internal_service_account';
+export const USER_TYPES: readonly UserType[] = ['internal', 'external', 'service_account', 'internal_service_account'];
+
 export interface ResolvedUser {
   id: string | null;
-  /** Primary key assigned in blueprint order starting at 2 (1 is akadmin in a fresh authentik). */
+  /** The export's primary key; else assigned in blueprint order starting at 2 (1 is akadmin in a fresh authentik). */
   pk: number;
   uuid: string;
   username: string;
@@ -144,6 +147,10 @@ export interface ResolvedUser {
   is_active: boolean;
   attributes: Record<string, unknown>;
   groups: string[];
+  /** authentik/core/models.py UserTypes: internal (default), external, service_account, internal_service_account. */
+  type: UserType;
+  /** Member of a group with is_superuser (authentik Admins): an administrator, never taken as the test user unasked. */
+  superuser: boolean;
   /** MFA devices (authentik_stages_authenticator_totp.totpdevice entries for this user). */
   devices: ResolvedDevice[];
 }

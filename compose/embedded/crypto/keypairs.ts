@@ -51,6 +51,20 @@ export function signingAlg(spec: KeySpec): SigningAlg {
   return spec.crv === 'P-256' ? 'ES256' : spec.crv === 'P-384' ? 'ES384' : 'ES512';
 }
 
+/**
+ * The key types `--key-type NAME=TYPE` names for a key pair an export carries by name only: what authentik can sign
+ * with (RSA, EC P-256/384/521: JWTAlgorithms.from_private_key) in the sizes its builder and common imports use.
+ */
+export const KEY_TYPES: Readonly<Record<string, KeySpec>> = {
+  'rsa-2048': { kty: 'RSA', bits: 2048 },
+  'rsa-3072': { kty: 'RSA', bits: 3072 },
+  'rsa-4096': { kty: 'RSA', bits: 4096 },
+  'ec-p256': { kty: 'EC', crv: 'P-256' },
+  'ec-p384': { kty: 'EC', crv: 'P-384' },
+  'ec-p521': { kty: 'EC', crv: 'P-521' },
+};
+export const KEY_TYPE_NAMES = Object.keys(KEY_TYPES) as readonly string[];
+
 export function describeKeySpec(spec: KeySpec): string {
   return spec.kty === 'RSA' ? `RSA-${spec.bits}` : `EC ${spec.crv}`;
 }

@@ -6,8 +6,8 @@
  *
  * "authentik Self-signed Certificate" always exists (authentik/crypto/apps.py creates it at startup, RSA 4096).
  * A pair with `certificate_data` and `key_data` uses that material; a pair without (what `ak export_blueprint`
- * writes: the serializer's key fields are write-only) gets a generated test key of the spec the operator gives,
- * RSA 4096 by default, and the start-up notes say so.
+ * writes: the serializer's key fields are write-only) gets a generated test key of the spec the operator gives
+ * (`--key-type NAME=TYPE`), RSA 4096 by default, and the start-up notes say which keys were generated and of what type.
  */
 import type { ResolvedKeyPair } from '../blueprints/index.ts';
 import type { ProfileFeatures } from '../profiles.ts';
@@ -49,16 +49,20 @@ export class KeyRing {
       if (p.certificate_data && p.key_data) {
         const kp = loadKeyPair(p.name, p.certificate_data, p.key_data, o.kidStyle);
         this.entries.set(p.name, { spec: kp.spec, ready: kp, pending: null, make: async () => kp });
-      } else if (p.name !== SELF_SIGNED_NAME) {
-        const spec = o.specs?.[p.name] ?? DEFAULT_KEY_SPEC;
-        this.entries.set(p.name, generated(p.name, spec));
-        this.notes.push(`key pair "${p.name}" has no key material in the blueprint (an export carries key pairs by name only): serving a generated ${describeKeySpec(spec)} test key${o.specs?.[p.name] ? '' : " (authentik's builder default; the real key's type is not in the export)"}, so its kid and signatures differ from the real install's`);
+      } else {
+        const given = o.specs?.[p.name];
+        const spec = given ?? DEFAULT_KEY_SPEC;
+        if (p.name !== SELF_SIGNED_NAME || given) this.entries.set(p.name, generated(p.name, spec));
+        const why = given ? 'as --key-type says' : p.name === SELF_SIGNED_NAME
+          ? 'as authentik makes it (crypto/apps.py, builder.py)'
+          : `authentik's builder default; the export does not say the real key's type: give it with --key-type "${p.name}=ec-p256" (or rsa-2048, ...)`;
+        this.notes.push(`key pair "${p.name}" has no key material in the blueprint (an export carries key pairs by name only): serving a generated ${describeKeySpec(spec)} test key (${why}), so its kid and signatures differ from the real install's`);
       }
     }
-    for (const [name, spec] of Object.entries(o.specs ?? {})) {
-      if (!this.entries.has(name)) throw new Error(`--key-type names the key pair "${name}", which the blueprint does not have`);
+    for (const name of Object.keys(o.specs ?? {})) {
+      const known = [...this.entries.keys()].map((k) => `"${k}"`).join(', ');
+      if (!this.entries.has(name)) throw new Error(`--key-type names the key pair "${name}", which the blueprint does not have (its key pairs: ${known})`);
       if (this.entries.get(name)!.ready) throw new Error(`--key-type names the key pair "${name}", whose key material the blueprint gives (${describeKeySpec(this.entries.get(name)!.spec)})`);
-      void spec;
     }
   }
 

@@ -5,12 +5,12 @@
  * something a login evaluates is refused, as is an expression outside the evaluated subset (policy-expression.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { defineSlot, type ModelFamily } from '../build.ts';
+import { defineSlot, type BlueprintBuild, type ModelFamily } from '../build.ts';
 import { parsePolicyExpression, SUPPORTED_POLICY_SUBSET } from '../policy-expression.ts';
 import { requireRef, resolveRef } from '../refs.ts';
 import type { ResolvedApplication, ResolvedFlow, ResolvedFlowStageBinding, ResolvedPolicy, ResolvedPolicyBinding } from '../types.ts';
 import { FindRef } from '../tags.ts';
-import { bool, fail, str } from '../values.ts';
+import { bool, fail, str, type Ctx } from '../values.ts';
 
 const EXPRESSION = 'authentik_policies_expression.expressionpolicy';
 const DUMMY = 'authentik_policies_dummy.dummypolicy';
@@ -55,9 +55,11 @@ export const policyFamily: ModelFamily = {
     if (all.policy !== undefined && all.policy !== null) {
       policy = (resolveRef(build, all.policy, ['authentik_policies.policy'], site('policy'))?.value as ResolvedPolicy | undefined) ?? null;
       if (!policy) fail(ctx, 'policy: the !Find matches no policy');
-      if (policy.problem) {
+      if (policy.problem && !build.exportMode) {
         fail(ctx, `policy "${policy.name}" cannot be evaluated by the reference provider (${policy.problem}); supported: ${SUPPORTED_POLICY_SUBSET}`);
       }
+      // an export binds every policy of the install: only the ones a login of the application under test reaches matter
+      if (policy.problem) build.get(UNEVALUATED).push({ policy, target: target.value, ctx });
     }
     const ref = (v: unknown, model: string, field: string): string | null => {
       if (v === undefined || v === null) return null;
@@ -84,6 +86,40 @@ export const policyFamily: ModelFamily = {
     list.sort((a, b) => a.order - b.order);
   },
 };
+
+/** Policies outside the evaluated subset that an export binds, with what they are bound to (checked at the end). */
+const UNEVALUATED = defineSlot('policies bound but not evaluated', (): Array<{ policy: ResolvedPolicy; target: unknown; ctx: Ctx }> => []);
+
+/** What a policy binding's target is, in words ("flow corp-login", "a stage binding of flow x", "application y"). */
+function describeTarget(target: unknown, flows: readonly ResolvedFlow[]): { flow: string | null; words: string } {
+  const t = target as Partial<ResolvedFlow & ResolvedFlowStageBinding & ResolvedApplication>;
+  if ('designation' in t) return { flow: t.slug!, words: `flow ${t.slug}` };
+  if ('stage' in t) {
+    const owner = flows.find((f) => f.bindings.includes(target as ResolvedFlowStageBinding));
+    return { flow: owner?.slug ?? null, words: `the binding of stage "${t.stage!.name}" in flow ${owner?.slug ?? '(none)'}` };
+  }
+  return { flow: null, words: `application ${t.slug}` };
+}
+
+/**
+ * An export's policies outside the evaluated subset: refused in one sentence when a login of the application under
+ * test evaluates them (its application, its authentication flow or the brand's, its authorization flow); listed in
+ * one note otherwise (a login never reaches them, so the replay serves the install's behaviour without them).
+ */
+export function checkUnevaluatedPolicies(build: BlueprintBuild, login: { application: ResolvedApplication; flows: readonly string[] }, flows: readonly ResolvedFlow[]): void {
+  const elsewhere: string[] = [];
+  for (const { policy, target, ctx } of build.get(UNEVALUATED)) {
+    const where = describeTarget(target, flows);
+    const reached = target === login.application || (where.flow !== null && login.flows.includes(where.flow));
+    if (reached) {
+      fail(ctx, `policy "${policy.name}" is bound to ${where.words}, which osTicket's login through ${login.application.slug} evaluates, and the reference provider cannot evaluate it (${policy.problem}); supported: ${SUPPORTED_POLICY_SUBSET}`);
+    }
+    elsewhere.push(`"${policy.name}" (${where.words})`);
+  }
+  if (elsewhere.length) {
+    build.notes.push(`policies the reference provider cannot evaluate are bound where osTicket's login through ${login.application.slug} never goes, so they are not evaluated: ${elsewhere.join(', ')}`);
+  }
+}
 
 /** Other policy models (password, reputation, expiry, geoip, event matcher, ...): loaded, refused when bound. */
 export function isOtherPolicyModel(model: string): boolean {

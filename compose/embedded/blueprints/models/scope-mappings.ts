@@ -31,7 +31,7 @@ const MANAGED_DEFAULTS: ResolvedScopeMapping[] = Object.entries(MANAGED_SCOPE_MA
   name: d.name, managed, scope_name: MANAGED_SCOPE_MAPPINGS[managed]!, description: d.description, expression: null, id: null,
 }));
 
-function parseScopeMappingEntry(entry: RawEntry, index: number, ctx: Ctx, existing: MappingDef[]): MappingDef {
+function parseScopeMappingEntry(entry: RawEntry, index: number, ctx: Ctx, existing: MappingDef[], exported: boolean): MappingDef {
   const ids = obj(evalTags(entry.identifiers, ctx));
   const attrs = obj(evalTags(entry.attrs, ctx));
   if (entry.identifiers === undefined) fail(ctx, '`identifiers` is required');
@@ -39,9 +39,11 @@ function parseScopeMappingEntry(entry: RawEntry, index: number, ctx: Ctx, existi
   const managed = all.managed === undefined || all.managed === null ? null : str(all.managed, ctx, 'managed');
   const name = str(all.name, ctx, 'name');
   const clash = MANAGED_DEFAULTS.find((d) => d.managed === managed || d.name === name);
-  // `ak export_blueprint` writes the managed defaults too, identified by their primary key with `managed` among the
-  // attributes (exporter.py, common.py get_attrs): that is the default itself, known here by its pk.
-  if (clash && ids.pk !== undefined && ids.pk !== null && managed === clash.managed) {
+  // `ak export_blueprint` writes the managed defaults too, identified by their primary key (exporter.py, common.py
+  // get_attrs) and without `managed`, which is read-only (ManagedSerializer in authentik/blueprints/api.py): the
+  // mapping with a default's unique name is that default (the system blueprint keeps it as shipped), known by its pk.
+  const isDefault = clash && (managed === clash.managed || (exported && managed === null && name === clash.name));
+  if (clash && isDefault && ids.pk !== undefined && ids.pk !== null) {
     return { mapping: clash, index, ctx, problem: null, pk: String(ids.pk) };
   }
   if (clash) {
@@ -132,7 +134,7 @@ export const scopeMappingFamily: ModelFamily = {
   models: [SCOPE_MAPPING_MODEL],
   declare(entry, index, ctx, build) {
     const custom = build.get(MAPPINGS);
-    custom.push(parseScopeMappingEntry(entry, index, ctx, custom));
+    custom.push(parseScopeMappingEntry(entry, index, ctx, custom, build.exportMode));
   },
   apply() {
     // parsed in the first pass
