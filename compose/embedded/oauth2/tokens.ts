@@ -90,8 +90,13 @@ export async function issueTokens(fc: FrontContext, base: string, grant: Grant, 
     // (authentik/providers/oauth2/id_token.py, `id_dict.update(self.claims)`).
     ...(provider.include_claims_in_id_token ? claimsForScopes(provider, grant.scopes, user, fc.features, fc.o.installId) : {}),
   };
-  const idToken = await encodeJwt(provider, fc.o.keys, idClaims);
-  const accessToken = await encodeJwt(provider, fc.o.keys, accessTokenClaims(fc, idClaims, grant.scopes));
+  // Both signed at once (jose signs through WebCrypto, on libuv's pool): with authentik's RSA-4096 default key a
+  // signature is ~5 ms, and one after the other they were most of a login's wait (issue 12, bench/split.ts). The
+  // tokens are the same (the claims are built first; RS256 and ES256 signatures do not depend on the order).
+  const [idToken, accessToken] = await Promise.all([
+    encodeJwt(provider, fc.o.keys, idClaims),
+    encodeJwt(provider, fc.o.keys, accessTokenClaims(fc, idClaims, grant.scopes)),
+  ]);
   const base_ = { clientId: provider.client_id, userPk: grant.userPk, scopes: grant.scopes, nonce: grant.nonce, authTime: grant.authTime, amr: grant.amr, sid: grant.sid, sub, claims: idClaims, revoked: false };
   fc.tokens.set(accessToken, { kind: 'access', ...base_, expiresAtMs: Date.now() + provider.access_token_validity_s * 1000 });
   if (refreshToken) fc.tokens.set(refreshToken, { kind: 'refresh', ...base_, expiresAtMs: Date.now() + provider.refresh_token_validity_s * 1000 });
