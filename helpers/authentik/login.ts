@@ -13,9 +13,11 @@
  *  POST {component, token} + X-authentik-CSRF    -> 302 self -> GET -> xak-flow-redirect {to: <redirect_uri>?code}
  *
  * The driver never requests the redirect URI: it stops at the first redirect (Location, xak-flow-redirect `to`,
- * or ak-stage-autosubmit) pointing at it, or anywhere off authentik's origin, and returns that URL.
+ * or ak-stage-autosubmit) pointing at it (scheme, host, port and path) and returns that URL; a redirect off
+ * authentik's origin to anywhere else is an off-host-redirect outcome quoting it, never followed.
  */
 import type { Actor } from '../http/client.ts';
+import { redactStructural } from '../http/redact.ts';
 import { HttpError, type HttpResponse } from '../http/types.ts';
 import { parseAuthentikErrorPage } from './error-page.ts';
 import { needsAPerson, promptAnswer } from './stages.ts';
@@ -45,8 +47,13 @@ async function drive(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: L
   let consent: ConsentKind = 'implicit';
   let passwordSent = false;
 
-  const isCallback = (u: URL) =>
-    u.origin !== origin || (!!redirect && u.origin === redirect.origin && u.pathname === redirect.pathname);
+  // Only the redirect URI under test is the callback: scheme, host, port and path as given (authentik redirects to
+  // the request's redirect_uri and only adds code/state to its query, authorize.py create_response_uri). Anything
+  // else off authentik's origin is reported as it is and never followed.
+  const isCallback = (u: URL) => !!redirect && sameEndpoint(u, redirect);
+  const offHost = (u: URL, status: number, via: 'location' | 'flow-redirect' | 'autosubmit'): LoginOutcome => ({
+    kind: 'off-host-redirect', location: quoteUrl(actor, u), status, via, steps,
+  });
   const callback = (url: URL, via: 'location' | 'flow-redirect' | 'autosubmit', formPost?: Record<string, string>): LoginOutcome => ({
     kind: 'callback',
     url,
@@ -175,6 +182,7 @@ async function drive(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: L
             for (const [k, v] of Object.entries(ch.attrs as Record<string, unknown>)) attrs[k] = String(v);
           const withQuery = new URL(url.href);
           for (const [k, v] of Object.entries(attrs)) withQuery.searchParams.set(k, v);
+          if (!isCallback(url)) return { outcome: offHost(withQuery, res.status, 'autosubmit') };
           return { outcome: callback(withQuery, 'autosubmit', attrs) };
         }
         case 'ak-stage-access-denied':
@@ -197,6 +205,7 @@ async function drive(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: L
         const loc = res.location;
         if (!loc) return unexpected(res, `${res.status} without a Location`);
         if (isCallback(loc)) return callback(loc, 'location');
+        if (loc.origin !== origin) return offHost(loc, res.status, 'location');
         const flow = FLOW_IF_RE.exec(loc.pathname);
         if (flow && loc.origin === origin) {
           // Never GET the SPA shell: run its query through the executor instead (§8 step 1). From authorize, `next`
@@ -206,6 +215,7 @@ async function drive(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: L
           const end = await runFlow(decodeURIComponent(flow[1]!), loc.search.replace(/^\?/, ''), role);
           if ('outcome' in end) return end.outcome;
           if (isCallback(end.next)) return callback(end.next, end.via);
+          if (end.next.origin !== origin) return offHost(end.next, steps.at(-1)?.status ?? 0, end.via);
           current = end.next;
           continue;
         }
@@ -285,6 +295,17 @@ function safeUrl(s: string, base?: string): URL | undefined {
 
 function describeTarget(u: URL, origin: string): string {
   return u.origin === origin ? u.pathname : `${u.origin}${u.pathname}`;
+}
+
+/** Same scheme, host (with port: URL normalises default ports and case) and path; the query may differ. */
+function sameEndpoint(u: URL, r: URL): boolean {
+  return u.protocol === r.protocol && u.host === r.host && u.pathname === r.pathname;
+}
+
+/** An observed URL fit to quote: code/token fields and registered secrets redacted, short (URL.href has no raw controls). */
+function quoteUrl(actor: Actor, u: URL): string {
+  const text = actor.http.secrets.redact(redactStructural(u.href));
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
 function redactedUrl(actor: Actor, res: HttpResponse | undefined): string | undefined {

@@ -46,10 +46,16 @@ export type FlowRole = 'authentication' | 'authorization';
 
 export type LoginOutcome =
   /**
-   * authentik redirected to the redirect URI (or anywhere off authentik's origin): `url` is that redirect, not
-   * requested. It may carry `code`+`state` or `error=` (authorize errors after a valid redirect URI, §3): the caller decides.
+   * authentik redirected to the redirect URI under test (same scheme, host, port and path; its query may differ):
+   * `url` is that redirect, not requested. It may carry `code`+`state` or `error=` (authorize errors after a valid redirect URI, §3): the caller decides.
    */
   | { kind: 'callback'; url: URL; via: 'location' | 'flow-redirect' | 'autosubmit'; consent: ConsentKind; steps: LoginStep[]; /** form_post only */ formPost?: Record<string, string> }
+  /**
+   * A redirect (Location, xak-flow-redirect `to`, or ak-stage-autosubmit) off authentik's origin that is not the
+   * redirect URI under test (scheme, host, port and path as given): not followed, not a callback. `location`: the
+   * observed URL, secrets redacted (a code in its query too), at most 300 characters.
+   */
+  | { kind: 'off-host-redirect'; location: string; status: number; via: 'location' | 'flow-redirect' | 'autosubmit'; steps: LoginStep[] }
   /** 400 HTML error page at /authorize ("Redirect URI Error", "Client ID Error"), §3. */
   | { kind: 'authorize-error-page'; status: number; title: string; message: string; steps: LoginStep[] }
   /** A stage answered with response_errors (wrong password: {"password":[{"string":"Invalid password","code":"invalid"}]}). */

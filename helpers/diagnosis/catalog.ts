@@ -840,7 +840,7 @@ const ENTRIES: Record<DiagnosisId, Omit<DiagnosisEntry, 'id' | 'title'>> = {
     side: 'authentik',
     rank: 10.6,
     symptom: 'Clicking "Sign in with Authentik" leads to a page on another host than authentik (or an error), not to the authentik login.',
-    cause: "The Authorization Endpoint redirected the browser to a host that is neither authentik nor osTicket's callback (a proxy or a captive portal in front of authentik, or a compromised answer). The harness does not follow it.",
+    cause: "The Authorization Endpoint (or authentik's login flow) redirected the browser off authentik to a URL that is not osTicket's Redirect URI: another host, port, scheme or path (a proxy or a captive portal in front of authentik, a flow stage that redirects elsewhere, or a compromised answer). The harness quotes it and does not follow it, even when it carries a code.",
     fix: "Check which server answers osTicket's Authorization Endpoint URL (curl -I); it must be authentik itself, whose answer stays on its own host until it redirects to osTicket's Redirect URI.",
     refs: ['helpers/authentik/login.ts (off-host redirects are not followed)', 'RFC 6749 §4.1.2'],
   },

@@ -99,6 +99,28 @@ describe('flow executor driver branches', () => {
     if (out.kind === 'callback') expect(out.url.href).toBe(`${REDIRECT}?code=c1&state=s1`);
   });
 
+  it('only the redirect URI under test is the callback: another port, path, scheme or host is an off-host redirect, quoted with its code redacted', async () => {
+    const elsewhere = [
+      'https://osticket.company:8443/osticket/api/auth/oauth2',
+      'https://osticket.company/osticket/api/auth/oauth2/',
+      'https://osticket.company/phish',
+      'http://osticket.company/osticket/api/auth/oauth2',
+      'https://evil.example/osticket/api/auth/oauth2',
+    ];
+    for (const to of elsewhere) {
+      const url = `${to}?code=0123456789abcdef0123456789abcdef&state=s`;
+      for (const [scenario, answer] of [['fr', { json: { component: 'xak-flow-redirect', to: url } }], ['loc', { location: url }]] as const) {
+        const out = await run(scenario, [() => answer]);
+        expect(out, `${scenario} ${to}`).toMatchObject({ kind: 'off-host-redirect', via: scenario === 'fr' ? 'flow-redirect' : 'location', location: `${to}?code=[redacted]&state=s` });
+      }
+      const posted = await run('as', [() => ({ json: { component: 'ak-stage-autosubmit', url: to, attrs: { code: 'c1', state: 's1' } } })]);
+      expect(posted, `autosubmit ${to}`).toMatchObject({ kind: 'off-host-redirect', via: 'autosubmit', location: `${to}?code=[redacted]&state=s1` });
+    }
+    // The registered URI itself, with the host in capitals and the default port spelled out, is the callback.
+    const same = await run('same', [() => ({ location: 'https://OSTICKET.company:443/osticket/api/auth/oauth2?code=c2&state=s' })]);
+    expect(same).toMatchObject({ kind: 'callback', via: 'location' });
+  });
+
   it('MFA and unknown components need a person (named); non-JSON answers and 5xx are "unexpected" with a reason', async () => {
     expect(await run('mfa', [() => ({ json: { component: 'ak-stage-authenticator-validate' } })])).toMatchObject({ kind: 'stage-needs-a-person', stage: 'ak-stage-authenticator-validate', needs: expect.stringMatching(/MFA/) });
     expect(await run('unk', [() => ({ json: { component: 'ak-stage-fancy' } })])).toMatchObject({ kind: 'stage-needs-a-person', needs: expect.stringMatching(/ak-stage-fancy/) });

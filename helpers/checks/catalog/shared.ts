@@ -68,6 +68,8 @@ export async function judgeLogin(ctx: CheckContext, fact: CodeFact): Promise<Jud
       if (fact.error === 'access_denied') return { diagnosis: 'policy-denies-user', detail: `authorize redirected back with error=access_denied` };
       if (fact.error) return { diagnosis: 'authentik-flow-error', detail: `authorize redirected back with error=${fact.error}${fact.errorDescription ? ` (${fact.errorDescription})` : ''}` };
       return { diagnosis: 'authentik-flow-error', detail: `the redirect back carried neither code nor error: ${o.url.origin}${o.url.pathname}` };
+    case 'off-host-redirect':
+      return { diagnosis: 'authorize-off-host-redirect', detail: `authentik's answer redirected to ${o.location} (HTTP ${o.status}, via ${o.via}), which is not the Redirect URI ${stripQuery(fact.settings.redirectUri)}: not followed, not taken as the callback` };
     case 'authorize-error-page':
       if (/client id/i.test(o.title)) return { diagnosis: 'client-id-unknown', detail: `authorize answered ${o.status} "${o.title}"` };
       if (/redirect uri/i.test(o.title)) return judgeRedirectRefusal(ctx, fact.settings.redirectUri);
