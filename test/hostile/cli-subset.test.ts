@@ -48,8 +48,9 @@ describe('hostile provider through the real CLI', { timeout: patience(60_000) },
       '--username', creds.username,
       '--password-file', files.passwordFile,
       '--email', creds.email,
-      '--request-timeout', '1500',
-      '--deadline', '20000',
+      // a short timeout only where the server stalls (as test/hostile/server.test.ts), load-scaled otherwise
+      '--request-timeout', String(row.kind === 'slow' ? 3_000 : patience(1_500)),
+      '--deadline', String(patience(20_000)),
     ]);
     const all = `${r.stdout}${r.stderr}`;
     expect(r.code, all.slice(-2000)).toBe(row.exit);

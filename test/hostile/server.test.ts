@@ -34,21 +34,27 @@ afterAll(async () => {
   await provider?.close();
 });
 
-function liveConfig(url: string): HarnessConfig {
+/**
+ * Request timeouts: a row whose server stalls (kind 'slow') needs a short one so the stall is seen quickly, but
+ * every other request of that row must still fit in it on a loaded machine (3 s for a loopback answer); the other
+ * rows get a load-scaled one, so a busy machine never turns a slow healthy answer into "unreachable".
+ */
+function liveConfig(url: string, slow = false): HarnessConfig {
   return {
     target: 'live',
     authentik: { url, slug: creds.slug },
     client: { id: creds.clientId, secret: creds.clientSecret },
     osticket: { redirectUri: creds.redirectUri },
     user: { username: creds.username, password: creds.password, email: creds.email },
-    timeouts: { requestMs: 1_500, runMs: 20_000 },
+    timeouts: { requestMs: slow ? 3_000 : patience(1_500), runMs: patience(20_000) },
   };
 }
 
 async function runServerRow(row: ServerRow): Promise<void> {
   if (!row.tls) {
     front.setRules(row.rules?.(front) ?? []);
-    const cfg = row.cfg ? row.cfg(liveConfig(front.url), front) : liveConfig(front.url);
+    const base = liveConfig(front.url, row.kind === 'slow');
+    const cfg = row.cfg ? row.cfg(base, front) : base;
     await runRow(cfg, row);
     return;
   }
@@ -58,7 +64,7 @@ async function runServerRow(row: ServerRow): Promise<void> {
   try {
     const port = new URL(own.url).port;
     const cfg: HarnessConfig = {
-      ...liveConfig(`https://authentik.company:${port}`),
+      ...liveConfig(`https://authentik.company:${port}`, row.kind === 'slow'),
       resolve: { [`authentik.company:${port}`]: `127.0.0.1:${port}` },
       ...(row.tls.ca ? { caFile } : {}),
     };
