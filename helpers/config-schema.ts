@@ -8,7 +8,11 @@
  */
 import * as z from 'zod';
 import { PROFILES } from '../compose/embedded/profiles.ts';
+import { KEY_TYPE_NAMES } from '../compose/embedded/crypto/keypairs.ts';
 import { DIAGNOSIS_IDS } from './diagnosis/catalog.ts';
+
+/** One `--key-type` item: a key pair's name, `=`, one of the key types (crypto/keypairs.ts KEY_TYPES). */
+const KEY_TYPE_ITEM = new RegExp(`^.+=(${KEY_TYPE_NAMES.join('|')})$`);
 
 /** An error param that gives every issue of a schema the same "must be …" phrase. */
 const must = (phrase: string) => ({ error: phrase });
@@ -49,8 +53,9 @@ export const ConfigSchema = z.strictObject(
           blueprint: path('an authentik blueprint (YAML)').optional(),
           app: z.string({ error: 'must be an application slug' }).regex(/^[-a-zA-Z0-9_]+$/, 'must be an application slug (letters, digits, - and _)').optional(),
           clockOffsetSec: wholeNumber('a whole number of seconds between -31536000 and 31536000', -31_536_000, 31_536_000).optional(),
+          keyTypes: z.array(z.string().regex(KEY_TYPE_ITEM, must(`NAME=TYPE, TYPE one of ${KEY_TYPE_NAMES.join(', ')}`)), must('a list of NAME=TYPE')).optional(),
         },
-        must('a mapping with profile, blueprint, app, clockOffsetSec'),
+        must('a mapping with profile, blueprint, app, clockOffsetSec, keyTypes'),
       )
       .optional(),
     authentik: z
@@ -169,6 +174,7 @@ export const KEY_SOURCES: Readonly<Record<string, string>> = {
   'embedded.profile': '--profile / OIDC_HARNESS_PROFILE',
   'embedded.blueprint': '--blueprint / OIDC_HARNESS_BLUEPRINT',
   'embedded.app': '--app',
+  'embedded.keyTypes': '--key-type',
   'authentik.url': '--authentik / --issuer / AUTHENTIK_URL',
   'authentik.slug': '--slug / --issuer / AUTHENTIK_SLUG',
   'client.id': '--client-id / OIDC_CLIENT_ID',
@@ -269,7 +275,9 @@ export function describeConfigProblem(error: z.ZodError): string {
   }
   const where = joinPath(issue.path) || 'the configuration';
   const first = String(issue.path[0] ?? '');
-  const source = KEY_SOURCES[joinPath(issue.path)] ?? (first === 'resolve' || first === 'acknowledge' ? KEY_SOURCES[first] : undefined);
+  // a list item (acknowledge.0, embedded.keyTypes.1) is set by its list's flag
+  const listPath = joinPath(issue.path.filter((k) => typeof k !== 'number'));
+  const source = KEY_SOURCES[joinPath(issue.path)] ?? (first === 'resolve' || first === 'acknowledge' ? KEY_SOURCES[first] : KEY_SOURCES[listPath]);
   const input = (issue as { input?: unknown }).input;
   const phrase = issue.message.startsWith('Invalid') ? 'a valid value' : issue.message;
   const guess = first === 'acknowledge' && typeof input === 'string' ? closestKey(input, DIAGNOSIS_IDS) : undefined;

@@ -76,6 +76,11 @@ export function readSecretFile(path: string, what: string): string {
   return value;
 }
 
+/** The test user's password: user.passwordFile (--password-file, TEST_PASSWORD_FILE) read now, else user.password. */
+export function testUserPassword(cfg: HarnessConfig): string | undefined {
+  return cfg.user?.passwordFile ? readSecretFile(cfg.user.passwordFile, 'test user password') : cfg.user?.password;
+}
+
 /**
  * Environment variables (README "Configuration"), merged over a config: OIDC_HARNESS_TARGET, OIDC_HARNESS_CONFIG
  * (read by the caller), AUTHENTIK_URL, AUTHENTIK_SLUG, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET / _FILE, OSTICKET_URL,

@@ -8,11 +8,12 @@ import {
   DEFAULT_BLUEPRINT_PATH,
   isProfile,
   loadBlueprint,
+  parseKeyTypes,
   PROFILES,
   startReferenceProvider,
   type RunningReferenceProvider,
 } from '../compose/embedded/index.ts';
-import { HarnessInputError, readSecretFile, requireUrl, validateConfig, type HarnessConfig } from './config.ts';
+import { HarnessInputError, readSecretFile, requireUrl, testUserPassword, validateConfig, type HarnessConfig } from './config.ts';
 import { checkInputFile, readInputFile } from './paths.ts';
 import type { OsticketPluginSettings, Target } from './target-types.ts';
 
@@ -39,6 +40,11 @@ export function guideRedirectUri(env: Record<string, string | undefined> = {}, g
   const first = guide.provider.redirect_uris.find((r) => r.matching_mode === 'strict');
   if (!first) throw new Error('the guide blueprint has no strict redirect URI');
   return first.url;
+}
+
+/** The first strict Redirect URI the application under test registers (an export's osTicket address). */
+function registeredRedirectUri(bp: RunningReferenceProvider['blueprint']): string | undefined {
+  return bp.provider.redirect_uris.find((r) => r.matching_mode === 'strict')?.url;
 }
 
 /** osTicket-side overrides from the config (used to reproduce osTicket misconfigurations). */
@@ -84,7 +90,7 @@ async function embeddedTarget(cfg: HarnessConfig, opts: ResolveOptions): Promise
   const env = { ...(process.env as Record<string, string>), ...(redirectUri ? { OSTICKET_REDIRECT_URI: redirectUri } : {}) };
   // Every file is checked (and every secret read) before the provider starts: a bad path must not leave it up.
   const blueprintPath = e.blueprint === undefined ? undefined : checkInputFile(e.blueprint, 'blueprint');
-  const password = cfg.user?.passwordFile ? readSecretFile(cfg.user.passwordFile, 'test user password') : cfg.user?.password;
+  const password = testUserPassword(cfg);
   const osticketSecret = cfg.osticket?.clientSecretFile ? readSecretFile(cfg.osticket.clientSecretFile, "osTicket's client secret") : undefined;
   let provider: RunningReferenceProvider;
   try {
@@ -95,6 +101,8 @@ async function embeddedTarget(cfg: HarnessConfig, opts: ResolveOptions): Promise
       ...(password !== undefined ? { testUserPassword: password } : {}),
       // which user that is when the blueprint has several who could be (blueprints/test-user.ts)
       ...(cfg.user?.username !== undefined ? { testUsername: cfg.user.username } : {}),
+      // the type of a key pair an export names without its key (--key-type NAME=TYPE; default RSA 4096)
+      ...(e.keyTypes?.length ? { keySpecs: parseKeyTypes(e.keyTypes) } : {}),
       profile: e.profile && isProfile(e.profile) ? e.profile : undefined,
       clockOffsetSec: e.clockOffsetSec,
       env,
@@ -127,8 +135,9 @@ function describeEmbedded(
   const slug = bp.application.slug;
   const ep = authentikEndpoints(provider.url, slug);
   const osticket = osticketOverrides({ ...cfg, osticket: { ...cfg.osticket, clientSecretFile: undefined, ...(read.osticketSecret ? { clientSecret: read.osticketSecret } : {}) } }, {
-    // The provider already parsed the guide's blueprint when it is the one it runs: no second parse.
-    redirectUri: guideRedirectUri(env, bp.path && resolvePath(bp.path) === DEFAULT_BLUEPRINT_PATH ? bp : undefined),
+    // The provider already parsed the guide's blueprint when it is the one it runs: no second parse. A replayed
+    // install's osTicket is at the address the install registers for it (--redirect-uri says otherwise).
+    redirectUri: (bp.exported ? registeredRedirectUri(bp) : undefined) ?? guideRedirectUri(env, bp.path && resolvePath(bp.path) === DEFAULT_BLUEPRINT_PATH ? bp : undefined),
     clientId: bp.provider.client_id,
     clientSecret: bp.provider.client_secret,
     authorizeUrl: ep.authorize,
@@ -138,7 +147,7 @@ function describeEmbedded(
   });
   return {
     kind: 'embedded',
-    description: `embedded reference provider (authentik ${provider.profile} profile) at ${provider.url}, blueprint ${bp.path ?? 'inline'}`,
+    description: `embedded reference provider (authentik ${provider.profile} profile) at ${provider.url}, blueprint ${bp.path ?? 'inline'}${bp.exported ? ` (an export replayed: application ${slug}, test user ${user.username}, osTicket's Redirect URI ${osticket.redirectUri})` : ''}`,
     authentikUrl: provider.url,
     slug,
     discoveryUrl: ep.discovery,
@@ -176,7 +185,7 @@ function liveTarget(cfg: HarnessConfig): Target {
   requireUrl(redirectUri, 'osticket.redirectUri (--redirect-uri)');
   const username = cfg.user?.username;
   if (!username) throw new HarnessInputError('user.username (--username / TEST_USERNAME) is required');
-  const password = cfg.user?.passwordFile ? readSecretFile(cfg.user.passwordFile, 'test user password') : cfg.user?.password;
+  const password = testUserPassword(cfg);
   if (!password) throw new HarnessInputError('the test user password is required: user.passwordFile (--password-file) or TEST_PASSWORD_FILE');
   let ca: string | undefined;
   if (cfg.caFile) {

@@ -23,7 +23,7 @@ import type { KeyRingOptions } from './crypto/keyring.ts';
 import { createCodeStore, createFrontLayer } from './server.ts';
 
 export { DEFAULT_PROFILE, PROFILES, PROFILE_FEATURES, PROFILE_SWITCHES, profileChanges, isProfile, type Profile, type ProfileChange } from './profiles.ts';
-export { buildKeyPair, describeKeySpec, KEY_TYPE_NAMES, KEY_TYPES, type CertificateKeyPair, type KeySpec } from './crypto/keypairs.ts';
+export { buildKeyPair, describeKeySpec, KEY_TYPE_NAMES, KEY_TYPES, parseKeyTypes, type CertificateKeyPair, type KeySpec } from './crypto/keypairs.ts';
 export { KeyRing, SELF_SIGNED_NAME, type KeyRingOptions } from './crypto/keyring.ts';
 export * from './blueprints/index.ts';
 

@@ -5,13 +5,15 @@
  */
 import { HarnessInputError, parseResolveList, type HarnessConfig } from '../config.ts';
 
-type Kind = 'text' | 'number' | 'list';
+/** `list`: comma-separated (and repeatable); `items`: repeatable, each value whole (it may hold a comma). */
+type Kind = 'text' | 'number' | 'list' | 'items';
 /** commander's option name (camelCase) -> [config key path, how to read the value]. */
 export const FLAG_KEYS: Readonly<Record<string, readonly [string, Kind]>> = {
   target: ['target', 'text'],
   profile: ['embedded.profile', 'text'],
   blueprint: ['embedded.blueprint', 'text'],
   app: ['embedded.app', 'text'],
+  keyType: ['embedded.keyTypes', 'items'],
   authentik: ['authentik.url', 'text'],
   slug: ['authentik.slug', 'text'],
   clientId: ['client.id', 'text'],
@@ -36,6 +38,7 @@ export const FLAG_KEYS: Readonly<Record<string, readonly [string, Kind]>> = {
 function readValue(v: string, kind: Kind): unknown {
   if (kind === 'number') return /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
   if (kind === 'list') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (kind === 'items') return [v];
   return v;
 }
 
@@ -59,7 +62,7 @@ export function applyFlags(base: HarnessConfig, flags: Record<string, unknown>):
   for (const [name, [path, kind]] of Object.entries(FLAG_KEYS)) {
     const v = flags[name];
     if (typeof v === 'string') setPath(cfg, path, readValue(v, kind));
-    else if (Array.isArray(v) && kind === 'list') setPath(cfg, path, v.flatMap((x) => readValue(String(x), kind) as string[]));
+    else if (Array.isArray(v) && (kind === 'list' || kind === 'items')) setPath(cfg, path, v.flatMap((x) => readValue(String(x), kind) as string[]));
   }
   if (Array.isArray(flags.resolve)) cfg.resolve = { ...(cfg.resolve as object), ...parseResolveList(flags.resolve as string[]) };
   return cfg as HarnessConfig;

@@ -16,6 +16,8 @@ import { VERSION } from '../version.ts';
 import { applyFlags, splitIssuer } from './flags.ts';
 import { createProgress } from './progress.ts';
 import { PROFILES } from '../../compose/embedded/profiles.ts';
+import { KEY_TYPE_NAMES } from '../../compose/embedded/crypto/keypairs.ts';
+import type { ServeReferenceFlags } from './serve-reference.ts';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -145,9 +147,12 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       .option('--profile <version>', `embedded: authentik version profile (${PROFILES.join(', ')})`)
       .option('--blueprint <file>', 'embedded: the blueprint the reference provider loads')
       .option('--app <slug>', 'embedded: the application under test when the blueprint has several')
+      .option('--username <name>', "the test user (embedded: an export's user when it has several who could be)")
+      .option('--password-file <file>', "file holding the test user's password (embedded: an export's, which carries none; or env TEST_PASSWORD / TEST_PASSWORD_FILE)")
+      .option('--key-type <name=type...>', `embedded: the type of a key pair an export names without its key (${KEY_TYPE_NAMES.join(', ')}; default rsa-4096)`)
       .option('--redirect-uri <uri>', "osTicket's Redirect URI (embedded: the reference provider registers it too)"),
   )
-    .addHelpText('after', '\nExamples:\n  oidc-harness run\n  oidc-harness run --target embedded --blueprint compose/blueprints/variants/no-signing-key.yaml\n  oidc-harness run --target live --config harness.yaml --report reports')
+    .addHelpText('after', '\nExamples:\n  oidc-harness run\n  oidc-harness run --target embedded --blueprint compose/blueprints/variants/no-signing-key.yaml\n  oidc-harness run --target embedded --blueprint my-export.yaml --app osticket --password-file password.txt\n  oidc-harness run --target live --config harness.yaml --report reports')
     .action(async (o: Record<string, unknown>) => {
       const cfg = applyFlags(baseConfig(o, io.env), o);
       setExit(await runAndReport(cfg, o, io));
@@ -227,16 +232,20 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--blueprint <file>', 'authentik blueprint (default compose/blueprints/osticket.yaml)')
     .option('--app <slug>', 'the application under test when the blueprint has several')
+    .option('--username <name>', "the test user, when an export has several who could be")
+    .option('--password-file <file>', "file holding the test user's password, which an export does not carry (or env TEST_PASSWORD / TEST_PASSWORD_FILE)")
+    .option('--key-type <name=type...>', `the type of a key pair an export names without its key (${KEY_TYPE_NAMES.join(', ')}; default rsa-4096)`)
     .option('--profile <version>', `authentik version profile (${PROFILES.join(', ')})`)
     .option('--tls', 'serve HTTPS with a throwaway CA written to --tls-dir')
     .option('--tls-dir <dir>', 'where the throwaway CA goes', 'reports')
     .option('--clock-offset <seconds>', 'shift the provider clock (the one switch authentik does not have)')
     .option('--redirect-uri <uri>', "register osTicket's callback at this address (the blueprint's !Env OSTICKET_REDIRECT_URI)")
     .option('--latency <ms>', 'delay every response by this many milliseconds (a slow network or a loaded authentik)', '0')
-    .addHelpText('after', '\nExamples:\n  oidc-harness serve-reference --port 9000\n  oidc-harness serve-reference --redirect-uri http://127.0.0.1:8080/api/auth/oauth2\n  oidc-harness serve-reference --blueprint compose/blueprints/variants/sub-mode-hashed.yaml --profile 2025.10')
-    .action(async (o: { port: string; host: string; blueprint?: string; app?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string; latency?: string }) => {
+    .addHelpText('after', '\nExamples:\n  oidc-harness serve-reference --port 9000\n  oidc-harness serve-reference --redirect-uri http://127.0.0.1:8080/api/auth/oauth2\n  oidc-harness serve-reference --blueprint compose/blueprints/variants/sub-mode-hashed.yaml --profile 2025.10\n  oidc-harness serve-reference --blueprint my-export.yaml --app osticket --password-file password.txt')
+    .action(async (o: ServeReferenceFlags & { username?: string; passwordFile?: string }) => {
       const { serveReference } = await import('./serve-reference.ts');
-      setExit(await serveReference(o, io));
+      const { user } = applyFlags(baseConfig({}, io.env), { username: o.username, passwordFile: o.passwordFile });
+      setExit(await serveReference({ ...o, user }, io));
     });
   return program;
 }

@@ -2,13 +2,30 @@
  * `oidc-harness serve-reference`: the reference provider in the foreground until Ctrl-C, printing its base URL and
  * how to point the harness at it. It stands in for authentik where authentik cannot run; it is not authentik.
  */
-import { isProfile, PROFILES, startReferenceProvider, type ResolvedBlueprint } from '../../compose/embedded/index.ts';
-import { HarnessInputError, requireUrl } from '../config.ts';
+import { isProfile, parseKeyTypes, PROFILES, startReferenceProvider, type ResolvedBlueprint } from '../../compose/embedded/index.ts';
+import { HarnessInputError, requireUrl, testUserPassword, type HarnessConfig } from '../config.ts';
 import { checkInputFile, ensureOutputDir } from '../paths.ts';
 import type { CliIo } from './main.ts';
 
+export interface ServeReferenceFlags {
+  port: string;
+  host: string;
+  blueprint?: string;
+  app?: string;
+  /** `NAME=TYPE` for key pairs an export names without their key (crypto/keypairs.ts KEY_TYPES). */
+  keyType?: string[];
+  profile?: string;
+  tls?: boolean;
+  tlsDir: string;
+  clockOffset?: string;
+  redirectUri?: string;
+  latency?: string;
+  /** The test user (--username, --password-file and their env variables): an export's users carry no password. */
+  user?: HarnessConfig['user'];
+}
+
 export async function serveReference(
-  o: { port: string; host: string; blueprint?: string; app?: string; profile?: string; tls?: boolean; tlsDir: string; clockOffset?: string; redirectUri?: string; latency?: string },
+  o: ServeReferenceFlags,
   io: CliIo,
   /** Resolves when the provider should stop; called only once it is up, so a failed start leaves no handler behind. */
   stop: () => Promise<unknown> = waitForSignal,
@@ -26,6 +43,13 @@ export async function serveReference(
   // Paths first: a file where a folder should be, or /proc, is one sentence before anything listens (issue 9 §1).
   const blueprintPath = o.blueprint === undefined ? undefined : checkInputFile(o.blueprint, 'blueprint');
   const tlsDir = o.tls ? ensureOutputDir(o.tlsDir, 'throwaway CA (--tls-dir)') : o.tlsDir;
+  const password = testUserPassword({ user: o.user });
+  let keySpecs;
+  try {
+    keySpecs = o.keyType?.length ? parseKeyTypes(o.keyType) : undefined;
+  } catch (e) {
+    throw new HarnessInputError((e as Error).message);
+  }
   const t0 = performance.now();
   let provider;
   try {
@@ -35,6 +59,9 @@ export async function serveReference(
       host: o.host,
       blueprintPath,
       ...(o.app !== undefined ? { app: o.app } : {}),
+      ...(password !== undefined ? { testUserPassword: password } : {}),
+      ...(o.user?.username !== undefined ? { testUsername: o.user.username } : {}),
+      ...(keySpecs ? { keySpecs } : {}),
       profile: o.profile && isProfile(o.profile) ? o.profile : undefined,
       tls: o.tls === true,
       tlsDir,
@@ -60,7 +87,7 @@ export async function serveReference(
       `  base URL:   ${provider.url}`,
       `  issuer:     ${provider.url}/application/o/${slug}/`,
       `  discovery:  ${provider.url}/application/o/${slug}/.well-known/openid-configuration`,
-      `  blueprint:  ${bp.path ?? 'inline'} (client ${bp.provider.client_id}, user ${bp.users[0]?.username ?? '-'})`,
+      `  blueprint:  ${bp.path ?? 'inline'} (client ${bp.provider.client_id}, user ${(provider.testUser ?? bp.users[0])?.username ?? '-'}${provider.testUser && bp.exported ? ', password from --password-file' : ''})`,
       ...(bp.applications.length > 1 ? [`  application under test: ${slug} (of ${bp.applications.length}: ${bp.applications.map((a) => a.application.slug).join(', ')})`] : []),
       ...[...bp.notes, ...provider.keys.notes].map((n) => `  note:       ${n}`),
       `  redirect:   ${redirectList(bp)}`,

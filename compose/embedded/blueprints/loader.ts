@@ -130,7 +130,7 @@ function assemble(build: BlueprintBuild, name: string, wanted: string | undefine
   checkUnevaluatedPolicies(build, { application: selected.application, flows: loginFlows }, build.get(FLOWS));
   if (otherApplications.length) build.notes.push(`applications without an OAuth2 provider are not served: ${otherApplications.join(', ')}`);
   return {
-    path: null, name, provider: selected.provider, application: selected.application, applications, otherApplications,
+    path: null, name, exported: build.exportMode, provider: selected.provider, application: selected.application, applications, otherApplications,
     users: build.get(USERS), groups: build.get(GROUPS), flows: build.get(FLOWS), brand: { ...brand }, ignored, keypairs, notes: build.notes,
   };
 }

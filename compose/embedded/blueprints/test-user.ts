@@ -32,6 +32,15 @@ function names(users: readonly ResolvedUser[]): string {
  * impossible or ambiguous.
  */
 export function chooseTestUser(bp: ResolvedBlueprint, o: TestUserOptions): ResolvedUser | null {
+  const user = pickTestUser(bp, o);
+  // a replayed install's login can only fail without it, and that failure would be the input's, not authentik's
+  if (bp.exported && user?.password === null) {
+    throw new Error(`the test user ${user.username} of the export ${bp.path ?? bp.name} has no password (ak export_blueprint leaves passwords out): give it with --password-file FILE (or TEST_PASSWORD_FILE)`);
+  }
+  return user;
+}
+
+function pickTestUser(bp: ResolvedBlueprint, o: TestUserOptions): ResolvedUser | null {
   const file = bp.path ?? bp.name;
   const passwordless = bp.users.filter((u) => u.password === null);
   if (o.username !== undefined) {
@@ -49,7 +58,7 @@ export function chooseTestUser(bp: ResolvedBlueprint, o: TestUserOptions): Resol
   }
   const [user] = candidates;
   if (!user) {
-    if (o.password === undefined) return null;
+    if (o.password === undefined && !bp.exported) return null;
     const skipped = passwordless.filter((u) => !candidates.includes(u));
     throw new Error(`the blueprint ${file} has no user to log in as besides administrators, service accounts and inactive users (${names(skipped)}); name one with --username`);
   }

@@ -252,6 +252,8 @@ export interface OAuthApplication {
 export interface ResolvedBlueprint {
   path: string | null;
   name: string;
+  /** An `ak export_blueprint` file (export.ts isExportFile): its users have no passwords. */
+  exported: boolean;
   /** The application under test (the single OAuth2 one, or the one `app` selects) and its provider. */
   provider: ResolvedProvider;
   application: ResolvedApplication;

@@ -65,6 +65,21 @@ export const KEY_TYPES: Readonly<Record<string, KeySpec>> = {
 };
 export const KEY_TYPE_NAMES = Object.keys(KEY_TYPES) as readonly string[];
 
+/**
+ * `["grafana-signing=ec-p256", ...]` (--key-type, embedded.keyTypes) as key specs by key pair name; the name is
+ * everything before the last `=` (a key pair's name may hold one). Throws one sentence for a malformed item.
+ */
+export function parseKeyTypes(items: readonly string[]): Record<string, KeySpec> {
+  const specs: Record<string, KeySpec> = {};
+  for (const item of items) {
+    const at = item.lastIndexOf('=');
+    const spec = at > 0 ? KEY_TYPES[item.slice(at + 1)] : undefined;
+    if (!spec) throw new Error(`--key-type "${item}" is not NAME=TYPE with TYPE one of ${KEY_TYPE_NAMES.join(', ')}`);
+    specs[item.slice(0, at)] = spec;
+  }
+  return specs;
+}
+
 export function describeKeySpec(spec: KeySpec): string {
   return spec.kty === 'RSA' ? `RSA-${spec.bits}` : `EC ${spec.crv}`;
 }

@@ -91,13 +91,14 @@ function applyGroup(input: EntryInput, build: BlueprintBuild): void {
   build.get(GROUPS).push(name);
   if (bool(all.is_superuser, false)) build.get(SUPERUSER_GROUPS).add(name);
   build.store(input.model, typeof all.pk === 'string' ? all.pk : randomUUID(), { name }, name, id);
-  // GroupSerializer.users (core/api/groups.py): the members by primary key, the other side of the users' `groups`
+  // GroupSerializer.users (core/api/groups.py): the members by primary key, the other side of the users' `groups`.
+  // An export writes both sides (groups first, then users naming their groups), so the members are linked once
+  // every entry is applied: applying a member here would apply a user whose `groups` lead back to this group.
   const members = Array.isArray(all.users) ? all.users : [];
-  for (const [i, ref] of members.entries()) {
-    const user = requireRef(build, ref, ['authentik_core.user'], { ctx, index: input.index, attr: `users[${i}]` }).value as ResolvedUser;
-    addMember(user, name);
-  }
+  build.get(PENDING_MEMBERS).push(...members.map((ref, i) => ({ group: name, ref, site: { ctx, index: input.index, attr: `users[${i}]` } })));
 }
+
+const PENDING_MEMBERS = defineSlot('group members', (): Array<{ group: string; ref: unknown; site: { ctx: Ctx; index: number; attr: string } }> => []);
 
 export const coreFamily: ModelFamily = {
   models: ['authentik_core.application', 'authentik_core.user', GROUP_MODEL],
@@ -120,8 +121,11 @@ export const coreFamily: ModelFamily = {
   },
 };
 
-/** Once every entry is applied: which users are administrators (members of a superuser group). */
+/** Once every entry is applied: the groups' members, and which users are administrators (of a superuser group). */
 export function markSuperusers(build: BlueprintBuild): void {
+  for (const { group, ref, site } of build.get(PENDING_MEMBERS).splice(0)) {
+    addMember(requireRef(build, ref, ['authentik_core.user'], site).value as ResolvedUser, group);
+  }
   const superGroups = build.get(SUPERUSER_GROUPS);
   for (const user of build.get(USERS)) user.superuser = user.groups.some((g) => superGroups.has(g));
 }

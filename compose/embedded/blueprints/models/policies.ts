@@ -50,6 +50,10 @@ export const policyFamily: ModelFamily = {
     }
     const site = (attr: string) => ({ ctx, index, attr });
     if (all.target === undefined) fail(ctx, 'target is required');
+    if (build.exportMode && isUnidentifiedTarget(build, all.target)) {
+      build.get(UNIDENTIFIED).push(describeBinding(build, all));
+      return;
+    }
     const target = requireRef(build, all.target, TARGET_MODELS, site('target'));
     let policy: ResolvedPolicy | null = null;
     if (all.policy !== undefined && all.policy !== null) {
@@ -87,6 +91,29 @@ export const policyFamily: ModelFamily = {
   },
 };
 
+/**
+ * An export's policy binding whose target is no object of the export. PolicyBinding.target is the PolicyBindingModel's
+ * pk (policies/models.py): an application's own pk, but for a flow or a stage binding their `pbm_uuid`, which the
+ * export leaves out (`policybindingmodel_ptr_id` is a read-only field of FlowSerializer and FlowStageBindingSerializer,
+ * and common.py get_attrs drops read-only fields). authentik re-applies the export to the database that has that
+ * object; the replay cannot tell which flow or binding it is, so the binding is not applied and the start says so.
+ */
+const UNIDENTIFIED = defineSlot('policy bindings whose target the export does not identify', (): string[] => []);
+
+function isUnidentifiedTarget(build: BlueprintBuild, ref: unknown): boolean {
+  return (typeof ref === 'string' || typeof ref === 'number') && !build.byPkOf(String(ref), TARGET_MODELS);
+}
+
+function describeBinding(build: BlueprintBuild, all: Record<string, unknown>): string {
+  const named = (ref: unknown, model: string, field: string) => {
+    const obj = typeof ref === 'string' || typeof ref === 'number' ? build.byPkOf(String(ref), [model]) : undefined;
+    return obj ? `"${String(obj.fields[field])}"` : String(ref);
+  };
+  const what = all.policy !== undefined && all.policy !== null ? `policy ${named(all.policy, 'authentik_policies.policy', 'name')}`
+    : all.group ? `group ${named(all.group, 'authentik_core.group', 'name')}` : `user ${named(all.user, 'authentik_core.user', 'username')}`;
+  return `${what} on ${String(all.target)}`;
+}
+
 /** Policies outside the evaluated subset that an export binds, with what they are bound to (checked at the end). */
 const UNEVALUATED = defineSlot('policies bound but not evaluated', (): Array<{ policy: ResolvedPolicy; target: unknown; ctx: Ctx }> => []);
 
@@ -107,6 +134,10 @@ function describeTarget(target: unknown, flows: readonly ResolvedFlow[]): { flow
  * one note otherwise (a login never reaches them, so the replay serves the install's behaviour without them).
  */
 export function checkUnevaluatedPolicies(build: BlueprintBuild, login: { application: ResolvedApplication; flows: readonly string[] }, flows: readonly ResolvedFlow[]): void {
+  const unidentified = build.get(UNIDENTIFIED);
+  if (unidentified.length) {
+    build.notes.push(`${unidentified.length} policy binding${unidentified.length > 1 ? 's' : ''} of the export target a flow or a stage binding by its policy-binding key, which an export does not carry (policybindingmodel_ptr_id is read-only): not applied, so a policy bound there is not evaluated (${unidentified.join('; ')})`);
+  }
   const elsewhere: string[] = [];
   for (const { policy, target, ctx } of build.get(UNEVALUATED)) {
     const where = describeTarget(target, flows);
