@@ -89,6 +89,17 @@ describe('an ak export_blueprint file', () => {
     expect(text).toMatch(/1 policy binding of the export target a flow or a stage binding .* not applied, so a policy bound there is not evaluated \(policy "default-authentication-flow-password-stage"/);
   });
 
+  it('a policy the reference cannot evaluate: listed when bound where the login never goes, refused when osTicket\'s login evaluates it', () => {
+    const withPolicy = (target: string) => reordered((e) => [...e,
+      { model: 'authentik_policies_reputation.reputationpolicy', identifiers: { pk: 'aa000000-0000-4000-8000-000000000001' }, attrs: { name: 'block bad IPs', threshold: -5, check_ip: true } },
+      { model: 'authentik_policies.policybinding', identifiers: { pk: 'aa000000-0000-4000-8000-000000000002' }, attrs: { enabled: true, order: 5, policy: 'aa000000-0000-4000-8000-000000000001', target, timeout: 30 } },
+    ]);
+    const GRAFANA = '4d5e6f70-0000-4000-8000-000000000303';
+    const OSTICKET = '4d5e6f70-0000-4000-8000-000000000301';
+    expect(parseBlueprint(withPolicy(GRAFANA), EXPORT, { app: 'osticket' }).notes.join('\n')).toMatch(/bound where osTicket's login through osticket never goes, so they are not evaluated: "block bad IPs" \(application grafana\)/);
+    expect(() => parseBlueprint(withPolicy(OSTICKET), EXPORT, { app: 'osticket' })).toThrow(/policy "block bad IPs" is bound to application osticket, which osTicket's login through osticket evaluates, and the reference provider cannot evaluate it/);
+  });
+
   it('needs --app with several OAuth2 applications', async () => {
     await expect(start({ blueprintPath: EXPORT })).rejects.toThrow(/3 OAuth2 applications \(osticket, osticket-staging, grafana\); choose the one under test with --app SLUG/);
   });
@@ -96,6 +107,14 @@ describe('an ak export_blueprint file', () => {
   it('the test user is the one user who is not an administrator, a service account or inactive; only it gets the password', () => {
     expect(ref.testUser?.username).toBe('osticket-test');
     expect(ref.blueprint.users.filter((u) => u.password !== null).map((u) => u.username)).toEqual(['osticket-test']);
+  });
+
+  it('two users who could be the test user: one sentence asking for --username', async () => {
+    const jdoeActive = reordered((e) => e.map((x) => {
+      const entry = x as { model: string; attrs: Record<string, unknown> };
+      return entry.model === 'authentik_core.user' && entry.attrs.username === 'jdoe' ? { ...entry, attrs: { ...entry.attrs, is_active: true } } : x;
+    }));
+    await expect(start({ blueprintText: jdoeActive, app: 'osticket', testUserPassword: 'x' })).rejects.toThrow(/has 2 users who could be the test user \(osticket-test, jdoe\); choose one with --username/);
   });
 
   it('--username picks another; without a password an export is refused in one sentence', async () => {
