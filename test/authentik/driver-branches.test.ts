@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginThroughAuthentik, parseAuthentikErrorPage } from '../../helpers/authentik/index.ts';
 import { createHttp } from '../../helpers/http/index.ts';
 import { startHttp, type TestServer } from '../http/servers.ts';
+import { patience } from '../support/patience.ts';
 
 const REDIRECT = 'https://osticket.company/osticket/api/auth/oauth2';
 const creds = { username: 'u', password: 'pw-123456' };
@@ -51,7 +52,7 @@ const selfRedirect = (q: string) => ({ location: `/api/v3/flows/executor/default
 async function run(scenario: string, steps: typeof script, maxSteps?: number) {
   script = steps;
   calls = [];
-  const http = createHttp({ resolve: { 'authentik.company:80': `127.0.0.1:${srv.port}` }, timeoutMs: 2_000 });
+  const http = createHttp({ resolve: { 'authentik.company:80': `127.0.0.1:${srv.port}` }, timeoutMs: patience(2_000) });
   const url = new URL(`http://authentik.company/application/o/authorize/?client_id=c&scenario=${scenario}`);
   const out = await loginThroughAuthentik(http.actor('b'), url, creds, { redirectUri: REDIRECT, maxSteps });
   await http.close();

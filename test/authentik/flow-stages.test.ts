@@ -18,6 +18,7 @@ import { resolveTarget } from '../../helpers/target.ts';
 import { FLOW, identification, passwordStage, startFakeExecutor, type FakeStage } from '../support/fake-executor.ts';
 import { startTamperProxy, toBody, type Tamper } from '../support/tamper-proxy.ts';
 import { guideWithBefore, withProviderAttr } from '../contract/flow-steps.ts';
+import { patience } from '../support/patience.ts';
 
 const REDIRECT = 'http://127.0.0.1:8080/api/auth/oauth2';
 const creds = { username: 'stage-user', password: 'stage-password-1' };
@@ -28,7 +29,7 @@ afterEach(async () => {
 
 async function loginThrough(stages: FakeStage[]): Promise<{ out: LoginOutcome; posts: Array<Record<string, unknown>> }> {
   const fake = await startFakeExecutor(stages);
-  const http = createHttp({ timeoutMs: 5_000 });
+  const http = createHttp({ timeoutMs: patience(5_000) });
   closers.push(() => fake.close(), () => http.close());
   const authorize = new URL(`${fake.url}/application/o/authorize/?${new URLSearchParams({ client_id: 'c', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', state: 'st' })}`);
   return { out: await loginThroughAuthentik(http.actor('browser', { fresh: true }), authorize, creds, { redirectUri: REDIRECT }), posts: fake.posts };

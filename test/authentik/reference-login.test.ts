@@ -16,6 +16,7 @@ import {
   verifyJwt,
 } from '../../helpers/oidc/index.ts';
 import type { OsticketPluginSettings } from '../../helpers/target-types.ts';
+import { patience } from '../support/patience.ts';
 
 const REDIRECT = 'https://osticket.company/osticket/api/auth/oauth2';
 const SLUG = 'osticket';
@@ -60,7 +61,7 @@ describe('against the reference provider (guide blueprint)', () => {
   });
 
   it('osTicket profile: login (implicit consent) -> token (client_secret_post) -> userinfo -> identity; ID token verifies', async () => {
-    http = createHttp({ timeoutMs: 5_000 });
+    http = createHttp({ timeoutMs: patience(5_000) });
     const browser = http.actor('browser');
     const s = settingsFor(p);
     const user = userOf(p);
@@ -277,7 +278,7 @@ describe('against reference-provider variants', () => {
   it('over TLS as https://authentik.company through the resolution map (explicit consent: CSRF + Origin over HTTPS)', async () => {
     const p = await start('explicit-consent', { tls: true, tlsDir: resolve(process.cwd(), 'reports') });
     expect(p.caPem).toBeTruthy();
-    const h = createHttp({ resolve: { 'authentik.company:443': `127.0.0.1:${p.port}` }, ca: p.caPem });
+    const h = createHttp({ resolve: { 'authentik.company:443': `127.0.0.1:${p.port}` }, ca: p.caPem, timeoutMs: patience(5_000) });
     const s = settingsFor(p, 'https://authentik.company');
     const out = expectCallback(await loginThroughAuthentik(h.actor('b'), buildOsticketAuthorizeUrl(s).url, userOf(p), { redirectUri: REDIRECT }));
     expect(out.consent).toBe('explicit');

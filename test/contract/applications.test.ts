@@ -6,6 +6,7 @@
  * client_id the request names; a code of another provider is invalid_grant), views/userinfo.py (the token's
  * provider's mappings), policies/views.py (one authentik session signs in to every application).
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { fetch } from 'undici';
@@ -18,7 +19,7 @@ const GRAFANA_CB = 'https://grafana.company/login/generic_oauth';
 
 async function twoApps(): Promise<string> {
   const kp = await buildKeyPair('grafana-ec', { kty: 'EC', crv: 'P-256' }, 'md5-hex', 'test');
-  const pem = `-----BEGIN CERTIFICATE-----\n${kp.certificateDer.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----`;
+  const pem = new X509Certificate(kp.certificateDer).toString(); // Node's PEM, no empty line when 48 | DER length
   const indent = (s: string) => s.trim().split('\n').map((l) => `        ${l}`).join('\n');
   return `${guide}
   - model: authentik_crypto.certificatekeypair

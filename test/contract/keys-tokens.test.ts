@@ -18,8 +18,10 @@ import { authorizePath, Client, exchange, loginForCallback, start } from './supp
 const guide = readFileSync(DEFAULT_BLUEPRINT_PATH, 'utf8');
 const SELF_SIGNED = '!Find [authentik_crypto.certificatekeypair, [name, authentik Self-signed Certificate]]';
 
+// Node writes the PEM (a hand-made one left an empty line before END whenever the DER was a multiple of 48 bytes,
+// which a P-521 signature's variable length hit at random).
 function pem(der: Buffer): string {
-  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`;
+  return new X509Certificate(der).toString();
 }
 
 /** The guide with a key pair entry (PEM material) signing instead of the self-signed certificate. */

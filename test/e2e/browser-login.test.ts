@@ -63,7 +63,7 @@ describe.skipIf(!haveChromium)('flow page in headless Chromium vs the headless d
     ['explicit consent (consent stage + CSRF header)', variant('explicit-consent'), true],
   ] as const)('%s', async (_name, blueprint, consent) => {
     const { p, settings, creds } = await setup(blueprint);
-    const http = createHttp({ timeoutMs: 5_000 });
+    const http = createHttp({ timeoutMs: patience(5_000) });
     try {
       const viaBrowser = buildOsticketAuthorizeUrl(settings);
       const b = await browserLogin(viaBrowser.url, creds, settings.redirectUri);

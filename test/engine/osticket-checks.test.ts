@@ -12,6 +12,7 @@ import type { RunResult } from '../../helpers/checks/types.ts';
 import { createHttp, type Http } from '../../helpers/http/index.ts';
 import type { Target } from '../../helpers/target-types.ts';
 import { startOsticketStandin, type StandinConfig } from '../osticket/fixtures/osticket-standin.ts';
+import { patience } from '../support/patience.ts';
 
 const BASE = 'http://osticket.test/';
 const REDIRECT = `${BASE}api/auth/oauth2`;
@@ -48,7 +49,7 @@ function target(standinPort: number, over: Partial<Target> = {}): Target {
     osticketServer: { baseUrl: BASE, agentEmail: user.email },
     user,
     resolve: { 'authentik.test:9000': `127.0.0.1:${ref.port}`, 'osticket.test:80': `127.0.0.1:${standinPort}` },
-    requestTimeoutMs: 5_000,
+    requestTimeoutMs: patience(5_000),
     deadlineMs: 60_000,
     readOnly: true,
     ...over,
@@ -56,7 +57,7 @@ function target(standinPort: number, over: Partial<Target> = {}): Target {
 }
 
 async function runAgainst(over: Partial<Omit<StandinConfig, 'serverActor'>>, tweak: (t: Target) => void = () => undefined): Promise<RunResult> {
-  const serverHttp: Http = createHttp({ resolve: { 'authentik.test:9000': `127.0.0.1:${ref.port}` }, timeoutMs: 5_000 });
+  const serverHttp: Http = createHttp({ resolve: { 'authentik.test:9000': `127.0.0.1:${ref.port}` }, timeoutMs: patience(5_000) });
   const standin = await startOsticketStandin({
     baseUrl: BASE, redirectUri: REDIRECT, ...client,
     urlAuthorize: `${AK}/application/o/authorize/`, urlAccessToken: `${AK}/application/o/token/`, urlResourceOwnerDetails: `${AK}/application/o/userinfo/`,

@@ -64,7 +64,7 @@ describe('serve-reference --redirect-uri', { timeout: patience(60_000) }, () => 
     const s = await serveReference(['--redirect-uri', OTHER]);
     served.push(s);
     expect(s.output().stdout).toContain(`redirect:   ${OTHER} (strict)`);
-    const http = createHttp({ timeoutMs: 5_000 });
+    const http = createHttp({ timeoutMs: patience(5_000) });
     try {
       const authorize = (uri: string) =>
         http.actor('probe', { fresh: true }).request(`${s.url}/application/o/authorize/?${new URLSearchParams({ client_id: 'osticket-harness-client', redirect_uri: uri, response_type: 'code', scope: 'openid', state: 's' })}`);

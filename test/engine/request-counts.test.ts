@@ -55,7 +55,7 @@ describe('README "Requests per run" is what a full run makes', () => {
   describe('live', () => {
     let ref: RunningReferenceProvider;
     let standin: RunningStandin;
-    const serverHttp = createHttp({ timeoutMs: 5_000 });
+    const serverHttp = createHttp({ timeoutMs: patience(5_000) });
     const user = { username: 'count-user', password: 'count-password-123', email: 'count-user@example.com' };
     const client = { id: 'count-client', secret: 'count-secret-0123456789abcdef' };
     let stack: StackRun | undefined;

@@ -19,6 +19,7 @@ let front: Front;
 
 beforeAll(async () => {
   provider = await startReferenceProvider();
+  await provider.ready(); // keys made before the first row: the first token request must not wait for RSA-4096 generation
   front = await startFront(provider.port);
 });
 afterAll(async () => {

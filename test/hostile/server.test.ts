@@ -24,6 +24,7 @@ let caFile: string;
 
 beforeAll(async () => {
   provider = await startReferenceProvider();
+  await provider.ready(); // keys made before the first row: the first token request must not wait for RSA-4096 generation
   front = await startFront(provider.port);
   pki = makePki();
   caFile = join(mkdtempSync(join(tmpdir(), 'oidc-harness-hostile-ca-')), 'ca.pem');

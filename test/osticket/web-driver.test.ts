@@ -8,6 +8,7 @@ import { startReferenceProvider, type RunningReferenceProvider } from '../../com
 import { createHttp, type Http } from '../../helpers/http/index.ts';
 import { findSsoLinks, loginThroughOsticket, pageOutput, parseAuthorizeRequest } from '../../helpers/osticket/web-driver.ts';
 import { startOsticketStandin, type StandinConfig } from './fixtures/osticket-standin.ts';
+import { patience } from '../support/patience.ts';
 
 const BASE = 'http://osticket.test/';
 const REDIRECT = `${BASE}api/auth/oauth2`;
@@ -33,14 +34,14 @@ afterAll(async () => {
 
 /** One osTicket stand-in + one Http whose resolution map sends both host names to loopback. */
 async function setup(over: Partial<Omit<StandinConfig, 'serverActor'>> = {}) {
-  const serverHttp = createHttp({ resolve: { 'authentik.test:9000': `127.0.0.1:${ref.port}` }, timeoutMs: 5_000 });
+  const serverHttp = createHttp({ resolve: { 'authentik.test:9000': `127.0.0.1:${ref.port}` }, timeoutMs: patience(5_000) });
   const standin = await startOsticketStandin({
     baseUrl: BASE, redirectUri: REDIRECT, ...client,
     urlAuthorize: `${AK}/application/o/authorize/`, urlAccessToken: `${AK}/application/o/token/`, urlResourceOwnerDetails: `${AK}/application/o/userinfo/`,
     scopes: 'email openid profile', authTarget: 'all', agents: [user.email], serverActor: serverHttp.actor('osticket-server'),
     ...over,
   });
-  const http = createHttp({ resolve: { 'authentik.test:9000': `127.0.0.1:${ref.port}`, 'osticket.test:80': `127.0.0.1:${standin.port}` }, timeoutMs: 5_000 });
+  const http = createHttp({ resolve: { 'authentik.test:9000': `127.0.0.1:${ref.port}`, 'osticket.test:80': `127.0.0.1:${standin.port}` }, timeoutMs: patience(5_000) });
   standins.push(standin);
   https.push(serverHttp, http);
   return http;

@@ -13,6 +13,7 @@ import { resolveTarget } from '../../helpers/target.ts';
 import type { OsticketServer, Target } from '../../helpers/target-types.ts';
 import { startOsticketStandin, type RunningStandin, type StandinConfig, type StandinOptions } from '../osticket/fixtures/osticket-standin.ts';
 import { startPrefixProxy } from './prefix-proxy.ts';
+import { patience } from './patience.ts';
 
 export interface OsticketSetupOptions {
   host?: StandinOptions['host'];
@@ -58,7 +59,7 @@ export async function embeddedWithOsticket(o: OsticketSetupOptions = {}): Promis
     const target = await resolveTarget({ ...cfg, osticket: { redirectUri: callback, ...cfg.osticket } });
     closers.push(async () => target.close?.());
     target.osticketServer = { baseUrl: o.baseWithoutSlash ? base.replace(/\/$/, '') : base, agentEmail: target.user.email, ...o.server };
-    const serverHttp = createHttp({ timeoutMs: 5_000 });
+    const serverHttp = createHttp({ timeoutMs: patience(5_000) });
     closers.push(() => serverHttp.close());
     const t = target.osticket;
     standin.configure({
