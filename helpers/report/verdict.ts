@@ -39,7 +39,8 @@ function passClaim(run: RunResult): string {
   }
   const login = run.results.find((r) => r.id === 'login.completes');
   if (login?.status !== 'pass') return 'no failure was found, but the login itself was not checked.';
-  return 'osTicket can sign in through authentik as the guide sets it up.';
+  // Neutral about where the configuration came from: the guide's blueprint, a replayed export or a live install.
+  return 'osTicket can sign in through authentik as it is configured.';
 }
 
 /** One sentence saying what the run found, worded for the operator. */
