@@ -3,29 +3,17 @@
  * against the hostile front, for the exit codes and the exact bytes of the console (no control character, no
  * secret, no stack trace). The other rows run in-process (test/hostile/server.test.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReferenceProvider, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
+import { describe, expect, it } from 'vitest';
 import { hasControl } from '../../helpers/report/escape.ts';
 import { runCli, STACK_LINE } from '../cli/cli-process.ts';
 import { guideCredentials, writeLiveConfig } from '../cli/live-config.ts';
 import { patience } from '../support/patience.ts';
-import { startFront, type Front } from './front.ts';
 import { SERVER_ROWS } from './server-cases.ts';
+import { useHostileFront } from './setup.ts';
 
 const creds = guideCredentials();
 const files = writeLiveConfig(null, creds);
-let provider: RunningReferenceProvider;
-let front: Front;
-
-beforeAll(async () => {
-  provider = await startReferenceProvider();
-  await provider.ready(); // keys made before the first row: the first token request must not wait for RSA-4096 generation
-  front = await startFront(provider.port);
-});
-afterAll(async () => {
-  await front?.close();
-  await provider?.close();
-});
+const hostile = useHostileFront();
 
 const SUBSET = [
   'discovery: an HTML page',
@@ -39,6 +27,7 @@ const SUBSET = [
 describe('hostile provider through the real CLI', { timeout: patience(60_000) }, () => {
   it.each(SUBSET)('%s', async (name) => {
     const row = SERVER_ROWS.find((r) => r.name === name)!;
+    const { front } = hostile;
     front.setRules(row.rules?.(front) ?? []);
     const r = await runCli([
       'diagnose',

@@ -6,33 +6,25 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { startReferenceProvider, type RunningReferenceProvider } from '../../compose/embedded/index.ts';
+import { beforeAll, describe, it } from 'vitest';
 import type { HarnessConfig } from '../../helpers/config.ts';
 import { guideCredentials } from '../cli/live-config.ts';
 import { makePki, type TestPki } from '../http/certs.ts';
 import { patience } from '../support/patience.ts';
 import { runRow } from './corpus-run.ts';
-import { startFront, type Front } from './front.ts';
+import { startFront } from './front.ts';
 import { SERVER_ROWS, type ServerRow } from './server-cases.ts';
+import { useHostileFront } from './setup.ts';
 
 const creds = guideCredentials();
-let provider: RunningReferenceProvider;
-let front: Front;
+const hostile = useHostileFront();
 let pki: TestPki;
 let caFile: string;
 
-beforeAll(async () => {
-  provider = await startReferenceProvider();
-  await provider.ready(); // keys made before the first row: the first token request must not wait for RSA-4096 generation
-  front = await startFront(provider.port);
+beforeAll(() => {
   pki = makePki();
   caFile = join(mkdtempSync(join(tmpdir(), 'oidc-harness-hostile-ca-')), 'ca.pem');
   writeFileSync(caFile, pki.caCert);
-});
-afterAll(async () => {
-  await front?.close();
-  await provider?.close();
 });
 
 /**
@@ -53,6 +45,7 @@ function liveConfig(url: string, slow = false): HarnessConfig {
 
 async function runServerRow(row: ServerRow): Promise<void> {
   if (!row.tls) {
+    const { front } = hostile;
     front.setRules(row.rules?.(front) ?? []);
     const base = liveConfig(front.url, row.kind === 'slow');
     const cfg = row.cfg ? row.cfg(base, front) : base;
@@ -61,7 +54,7 @@ async function runServerRow(row: ServerRow): Promise<void> {
   }
   // TLS rows: their own front under the guide's host name, reached through the resolution map.
   const cert = row.tls.cert === 'plain-http' ? undefined : pki[row.tls.cert];
-  const own = await startFront(provider.port, cert);
+  const own = await startFront(hostile.provider.port, cert);
   try {
     const port = new URL(own.url).port;
     const cfg: HarnessConfig = {

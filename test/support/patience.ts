@@ -17,24 +17,6 @@ export function patience(ms: number): number {
   return Math.round(ms * Math.max(4, Math.min(12, 2 * loadFactor())));
 }
 
-/** A counting semaphore: at most `n` holders; the others wait in order. */
-export class Slots {
-  #free: number;
-  readonly #queue: Array<() => void> = [];
-  constructor(n: number) {
-    this.#free = n;
-  }
-  async acquire(): Promise<() => void> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((r) => this.#queue.push(r));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.#queue.shift();
-      if (next) next();
-      else this.#free++;
-    };
-  }
-}
+/** The harness's own counting semaphore (helpers/http/slots.ts) bounds test children too. */
+export { Slots } from '../../helpers/http/slots.ts';
 
