@@ -109,6 +109,7 @@ export const DIAGNOSIS_ID_ORDER = [
   'tls-plain-http',
   'harness-email-mismatch',
   'osticket-unreachable',
+  'harness-osticket-url-wrong',
   'response-too-large',
   'request-budget-exhausted',
 ] as const;

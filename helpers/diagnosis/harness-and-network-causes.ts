@@ -138,6 +138,16 @@ export const HARNESS_AND_NETWORK_CAUSES = {
     distinguish: 'sub-mode-not-email: the sub is not an email at all (a hash, an id, a UUID or the username).',
     refs: ['authentik/providers/oauth2/id_token.py (sub_mode user_email)', 'OpenID Connect Core 1.0 §5.1 (email claim)'],
   },
+  'harness-osticket-url-wrong': {
+    title: 'No osTicket login page at the osTicket URL given to the harness',
+    side: 'harness',
+    rank: 16.4,
+    symptom: "The address the harness was given for osTicket answers, but its login page (scp/login.php for agents, login.php for users) is not found there (HTTP 404).",
+    cause: "The osTicket URL given to the harness does not point at an osTicket: every osTicket install serves scp/login.php and login.php below its Helpdesk URL (osticket.md §4), so a 404 there means a wrong host, port or sub-path (for example / instead of /osticket/), not a fault in osTicket's settings.",
+    fix: "Give the harness osTicket's Helpdesk URL exactly as users open it, sub-path and trailing slash included (--osticket / osticket.url; osTicket shows it in Admin Panel -> Settings -> System -> Helpdesk URL).",
+    distinguish: 'osticket-unreachable: nothing answers at that address at all. osticket-server-error: osTicket answered with a 5xx. callback-not-routed: the login page exists, only the OAuth2 callback is not routed.',
+    refs: ['osticket.md §4 (scp/login.php and login.php, the routes every install serves)', 'osticket.md §8 (health probe: GET /scp/login.php answers 200, 422 up to 1.17.3)', 'helpers/osticket/web-driver.ts (login page step)'],
+  },
   'request-budget-exhausted': {
     title: 'Request budget exhausted',
     side: 'harness',

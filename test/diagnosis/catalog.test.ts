@@ -26,7 +26,7 @@ const REQUIRED_IDS = `redirect-uri-not-registered redirect-uri-trailing-slash re
   request-budget-exhausted run-deadline-exceeded`.split(/\s+/);
 const EXTRA_IDS = ['authentik-flow-error', 'harness-internal-error', 'client-type-public', 'osticket-plugin-path-missing', 'harness-secret-salt-wrong', 'harness-redirect-uri-differs', 'osticket-output-before-headers', 'basic-credentials-not-decoded', 'harness-login-stage-unsupported', 'response-too-large',
   // issue 9: causes only the evidence supports (server errors, loops, key confusion, TLS kinds, the harness input, osTicket down)
-  'server-error', 'authorize-redirect-loop', 'authorize-off-host-redirect', 'signing-alg-confusion', 'tls-expired', 'tls-plain-http', 'harness-email-mismatch', 'osticket-unreachable',
+  'server-error', 'authorize-redirect-loop', 'authorize-off-host-redirect', 'signing-alg-confusion', 'tls-expired', 'tls-plain-http', 'harness-email-mismatch', 'osticket-unreachable', 'harness-osticket-url-wrong',
   // issue 8 follow-up: a 5xx from osTicket is its server failing, not its silent drop
   'osticket-server-error',
   // issue 8 follow-up: a deny in the provider's Authorization flow is not the application's bindings

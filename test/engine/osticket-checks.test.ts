@@ -123,6 +123,19 @@ describe('osTicket-server checks against the osTicket stand-in', () => {
     expect(run.results.some((r) => r.diagnosis?.id === 'osticket-login-failed-silently')).toBe(false);
   });
 
+  it('an osTicket URL without osTicket below it (login page 404): the harness input, not osTicket', async () => {
+    // The stand-in serves osTicket at the root; the harness is told it lives under /helpdesk/.
+    const run = await runAgainst({}, (t) => {
+      t.osticketServer = { ...t.osticketServer!, baseUrl: `${BASE}helpdesk/` };
+    });
+    const agent = run.results.find((x) => x.id === 'osticket.agent-login')!;
+    expect(`${agent.status} ${agent.diagnosis?.id}`).toBe('fail harness-osticket-url-wrong');
+    expect(agent.actual).toContain('/helpdesk/scp/login.php answered 404');
+    expect(run.causes[0]?.id).toBe('harness-osticket-url-wrong');
+    expect(run.causes[0]?.side).toBe('harness');
+    expect(run.results.some((r) => r.diagnosis?.id === 'osticket-login-failed-silently')).toBe(false);
+  });
+
   it("osTicket sends another Client Id than authentik's: named from the captured request", async () => {
     const run = await runAgainst({ clientId: 'typo-client' });
     expect(status(run, 'osticket.authorize-request-matches')).toBe('fail osticket-client-id-mismatch');

@@ -107,6 +107,10 @@ export async function judgeOsticketLogin(ctx: CheckContext, r: OsticketLoginResu
       if (r.step.includes('callback') && (r.status === 404 || r.status === 400)) {
         return fail('callback-not-routed', { expected: `302 from ${CALLBACK_SUFFIX}`, actual: `HTTP ${r.status}`, detail: r.detail, evidence });
       }
+      // A login page that does not exist is the harness's osTicket URL, not osTicket (every install serves it).
+      if (r.step === 'login page' && (r.status === 404 || r.status === 410)) {
+        return fail('harness-osticket-url-wrong', { expected: 'an osTicket login page below the osTicket URL given', actual: r.detail, detail: `${r.step}: ${r.detail}`, evidence });
+      }
       return fail('osticket-login-failed-silently', { expected: 'osTicket signs the user in', actual: r.detail, detail: `${r.step}: ${r.detail}`, evidence });
   }
 }
