@@ -133,7 +133,7 @@ async function drive(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: L
         return { outcome: { kind: 'stage-error', stage: component || 'unknown', errors: normaliseErrors(errors), steps } };
       }
       const needs = needsAPerson(component, ch);
-      if (needs) return { outcome: { kind: 'stage-needs-a-person', flow: slug, stage: component, needs, steps } };
+      if (needs) return { outcome: { kind: 'stage-needs-a-person', flow: slug, ...(role ? { flowRole: role } : {}), stage: component, needs, steps } };
       switch (component) {
         case 'xak-flow-redirect': {
           const to = typeof ch.to === 'string' ? safeUrl(ch.to, origin) : undefined;
@@ -191,7 +191,7 @@ async function drive(actor: Actor, authorizeUrl: URL, creds: LoginCreds, opts: L
           return { outcome: { kind: 'flow-error', requestId: str(ch.request_id) ?? '', ...(str(ch.error) ? { error: str(ch.error) } : {}), steps } };
         default:
           // A stage this driver does not know: it cannot be answered without a person (or a newer harness).
-          if (component) return { outcome: { kind: 'stage-needs-a-person', flow: slug, stage: component, needs: `a stage this headless login does not know (${component})`, steps } };
+          if (component) return { outcome: { kind: 'stage-needs-a-person', flow: slug, ...(role ? { flowRole: role } : {}), stage: component, needs: `a stage this headless login does not know (${component})`, steps } };
           return { outcome: unexpected(res, 'a challenge without a component') };
       }
     }

@@ -67,7 +67,7 @@ export type LoginOutcome =
    */
   | { kind: 'access-denied'; message: string; flow?: string; flowRole?: FlowRole; passwordAccepted?: boolean; answering?: string; steps: LoginStep[] }
   /** A stage a headless login cannot answer (MFA, captcha, emailed link, a prompt with required fields): named. */
-  | { kind: 'stage-needs-a-person'; flow: string; stage: string; needs: string; steps: LoginStep[] }
+  | { kind: 'stage-needs-a-person'; flow: string; flowRole?: FlowRole; stage: string; needs: string; steps: LoginStep[] }
   /** ak-stage-flow-error: any server exception, CSRF failure or form-encoded POST (§8). */
   | { kind: 'flow-error'; requestId: string; error?: string; steps: LoginStep[] }
   /** 200 HTML "permission denied" page at authorize (policy denial, policies/denied.py). */

@@ -15,6 +15,7 @@ import { runChecks } from '../../helpers/checks/engine.ts';
 import { exitCodeFor } from '../../helpers/cli/main.ts';
 import { createHttp } from '../../helpers/http/index.ts';
 import { resolveTarget } from '../../helpers/target.ts';
+import { VARIANTS_DIR } from '../../compose/embedded/index.ts';
 import { FLOW, identification, passwordStage, startFakeExecutor, type FakeStage } from '../support/fake-executor.ts';
 import { startTamperProxy, toBody, type Tamper } from '../support/tamper-proxy.ts';
 import { guideWithBefore, withProviderAttr } from '../contract/flow-steps.ts';
@@ -184,5 +185,29 @@ describe('against the reference provider: authentik flows from blueprints', () =
     expect(run.results.filter((r) => r.status === 'fail').map((r) => `${r.id}: ${r.actual}`)).toEqual([]);
     expect(run.transcript.some((e) => e.method === 'POST' && e.url.includes('/api/v3/flows/executor/osticket-login/') && /"password"/.test(e.requestBody ?? '') && /uid_field/.test(e.requestBody ?? ''))).toBe(true);
     expect(run.verdict).toBe('pass');
+  });
+});
+
+describe("a stage only a person can pass in the provider's Authorization flow (after the login)", () => {
+  // The guide's implicit-consent flow has no stage (authorize answers the code itself, authentik.md §8), so the
+  // variant's custom Authorization flow is used and its stage is shown as a captcha.
+  it('is named in that flow, and the fix names that flow, not the test user or the authentication flow', async () => {
+    const target = await resolveTarget({ embedded: { blueprint: resolve(VARIANTS_DIR, 'authorization-flow-deny.yaml') } });
+    closers.push(async () => target.close?.());
+    const authz = '/api/v3/flows/executor/osticket-authorization/';
+    const captcha = { component: 'ak-stage-captcha', site_key: 'k', js_url: 'https://captcha.invalid/api.js' };
+    const proxy = await startTamperProxy(Number(new URL(target.authentikUrl).port), {
+      request: (r) => (r.path.startsWith(authz) ? { answer: { status: 200, headers: { 'content-type': 'application/json' }, body: toBody(captcha) } } : undefined),
+    });
+    closers.push(() => proxy.close());
+    target.resolve = { [new URL(target.authentikUrl).host]: `127.0.0.1:${proxy.port}` };
+    const run = await runChecks(target, CATALOG);
+    const d = run.results.find((r) => r.id === 'login.completes')!.diagnosis;
+    expect(d?.id).toBe('harness-login-stage-unsupported');
+    expect(d?.cause).toMatch(/the provider's Authorization flow "osticket-authorization" asks user/);
+    const here = d?.fix.split(' Here: ')[1] ?? '';
+    expect(here).toMatch(/Authorization flow "osticket-authorization" asks every user .* Stage Bindings/);
+    expect(here).not.toMatch(/authentication flow|test user this flow lets through/);
+    expect(exitCodeFor(run)).toBe(2);
   });
 });

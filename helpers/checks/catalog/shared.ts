@@ -8,6 +8,7 @@ import { AUTHENTIK_PROVIDER_PATH } from '../../diagnosis/fields.ts';
 import { fail, type Outcome } from '../engine.ts';
 import { buildOsticketAuthorizeUrl } from '../../oidc/index.ts';
 import { parseAuthentikErrorPage } from '../../authentik/index.ts';
+import type { FlowRole } from '../../authentik/types.ts';
 import type { CheckContext, CodeFact } from '../context.ts';
 import { networkDiagnosis } from '../engine.ts';
 import { CALLBACK_SUFFIX, nearMiss } from './near-misses.ts';
@@ -92,7 +93,7 @@ export async function judgeLogin(ctx: CheckContext, fact: CodeFact): Promise<Jud
       if (o.passwordAccepted && !o.answering) return stageNeedsAPerson(ctx, o.flow ?? '?', 'ak-stage-access-denied', `to be let through a stage that denies after the password ("${o.message || 'access denied'}": a deny stage, or a policy on a stage binding)`);
       return { diagnosis: 'policy-denies-user', detail: `authentik denied access: "${o.message}"` };
     case 'stage-needs-a-person':
-      return stageNeedsAPerson(ctx, o.flow, o.stage, o.needs);
+      return stageNeedsAPerson(ctx, o.flow, o.stage, o.needs, o.flowRole);
     case 'policy-denied':
       return { diagnosis: 'policy-denies-user', detail: `authorize answered ${o.status} after login: "${o.message}"` };
     case 'flow-error':
@@ -117,13 +118,18 @@ function authorizationFlowDenies(ctx: CheckContext, flow: string, message: strin
 }
 
 /** A flow stage the headless login cannot pass: the harness's input (its test user, or the flow), named. */
-function stageNeedsAPerson(ctx: CheckContext, flow: string, stage: string, needs: string): Judged {
+function stageNeedsAPerson(ctx: CheckContext, flow: string, stage: string, needs: string, role?: FlowRole): Judged {
+  // In the provider's Authorization flow (after the login, authentik.md §8 step 6) the stage is that flow's, which
+  // every user of the application meets: the fix names that flow, not the authentication flow.
+  const which = role === 'authorization' ? `the provider's Authorization flow "${flow}"` : `authentik's flow "${flow}"`;
   return {
     diagnosis: 'harness-login-stage-unsupported',
-    detail: `authentik's flow "${flow}" asks user "${ctx.target.user.username}" for ${needs} (${stage}), which a headless login cannot give`,
+    detail: `${which} asks user "${ctx.target.user.username}" for ${needs} (${stage}), which a headless login cannot give`,
     fix: stage === 'ak-stage-authenticator-validate'
       ? `give the harness a test user without MFA devices (--username), or remove this user's devices in authentik (Directory -> Users -> ${ctx.target.user.username} -> MFA Authenticators).`
-      : `give the harness a test user this flow lets through (--username), or an application whose authentication flow has no such stage.`,
+      : role === 'authorization'
+        ? `the provider's Authorization flow "${flow}" asks every user for this after the login: test with a provider whose Authorization flow has no such stage (default-provider-authorization-implicit-consent or -explicit-consent), or bind a policy to that stage binding that skips it for the test user (Flows and Stages -> Flows -> ${flow} -> Stage Bindings).`
+        : `give the harness a test user this flow lets through (--username), or an application whose authentication flow has no such stage.`,
   };
 }
 
