@@ -6,6 +6,7 @@
 import { resolve as resolvePath } from 'node:path';
 import {
   DEFAULT_BLUEPRINT_PATH,
+  exportVersionUnknown,
   isProfile,
   loadBlueprint,
   parseKeyTypes,
@@ -112,6 +113,11 @@ async function embeddedTarget(cfg: HarnessConfig, opts: ResolveOptions): Promise
     throw new HarnessInputError(`the embedded reference provider could not start: ${(err as Error).message}`);
   }
   try {
+    // A verdict on a replayed install depends on the version it came from (export.ts exportVersionUnknown): the
+    // default profile would judge a 2025.x export as a 2026.8 install and blame authentik for the difference.
+    if (provider.blueprint.exported && !e.profile) {
+      throw new HarnessInputError(`${exportVersionUnknown(provider.blueprint.path)}: give the version it came from with --profile (embedded.profile; one of ${PROFILES.join(', ')}); to see what a newer version changes for it, use upgrade-check --from <yours> --to <next> --blueprint ${provider.blueprint.path ?? 'FILE'}`);
+    }
     // The provider listens at once and makes its keys in the background (RSA 4096: seconds); a run's first JWKS
     // or token request must not spend its timeout waiting for them.
     await provider.ready();

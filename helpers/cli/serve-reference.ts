@@ -2,7 +2,7 @@
  * `oidc-harness serve-reference`: the reference provider in the foreground until Ctrl-C, printing its base URL and
  * how to point the harness at it. It stands in for authentik where authentik cannot run; it is not authentik.
  */
-import { isProfile, parseKeyTypes, PROFILES, startReferenceProvider, type ResolvedBlueprint } from '../../compose/embedded/index.ts';
+import { exportVersionUnknown, isProfile, parseKeyTypes, PROFILES, startReferenceProvider, type ResolvedBlueprint } from '../../compose/embedded/index.ts';
 import { HarnessInputError, requireUrl, testUserPassword, type HarnessConfig } from '../config.ts';
 import { checkInputFile, ensureOutputDir } from '../paths.ts';
 import type { CliIo } from './main.ts';
@@ -89,7 +89,7 @@ export async function serveReference(
       `  discovery:  ${provider.url}/application/o/${slug}/.well-known/openid-configuration`,
       `  blueprint:  ${bp.path ?? 'inline'} (client ${bp.provider.client_id}, user ${(provider.testUser ?? bp.users[0])?.username ?? '-'}${provider.testUser && bp.exported ? ', password from --password-file' : ''})`,
       ...(bp.applications.length > 1 ? [`  application under test: ${slug} (of ${bp.applications.length}: ${bp.applications.map((a) => a.application.slug).join(', ')})`] : []),
-      ...[...bp.notes, ...provider.keys.notes].map((n) => `  note:       ${n}`),
+      ...[...bp.notes, ...provider.keys.notes, ...(bp.exported && !o.profile ? [`${exportVersionUnknown(bp.path)}: served as authentik ${provider.profile} (the default profile); give --profile with the version it came from`] : [])].map((n) => `  note:       ${n}`),
       `  redirect:   ${redirectList(bp)}`,
       ...(provider.caPath ? [`  CA:         ${provider.caPath} (trust it with --ca)`] : []),
       ...(latencyMs ? [`  latency:    every response delayed by ${latencyMs} ms`] : []),

@@ -60,6 +60,8 @@ describe('oidc-harness run --target embedded with an export', () => {
     ['a user the export does not have', ['--password-file', passwordFile, '--username', 'nobody'], /--username nobody: the blueprint .* has no such user \(its users: akadmin, ak-outpost-\w+, osticket-test, jdoe\)/],
     ['a key type for a key pair the export does not have', ['--password-file', passwordFile, '--key-type', 'nokey=ec-p256'], /--key-type names the key pair "nokey", which the blueprint does not have/],
     ['a key type that does not exist', ['--password-file', passwordFile, '--key-type', 'grafana-signing=dsa'], /embedded\.keyTypes.*--key-type.*NAME=TYPE/],
+    // the version decides the verdict (a 2025.x export has no grant_types, which 2026.5+ reads as none): never guessed
+    ['no --profile', ['--password-file', passwordFile], /authentik-export\.yaml is an ak export_blueprint output, which does not say which authentik version wrote it: give the version it came from with --profile/],
   ])('%s: exit 2, one sentence', async (_name, extra, sentence) => {
     const r = await cliInProcess(['run', '--target', 'embedded', '--blueprint', EXPORT, '--app', 'osticket', ...extra], { CI: 'true' });
     expect(r.code, r.out + r.err).toBe(2);
@@ -80,6 +82,7 @@ describe('oidc-harness serve-reference with an export', () => {
     );
     expect(code).toBe(0);
     expect(out).toMatch(/user osticket-test, password from --password-file/);
+    expect(out).toMatch(/does not say which authentik version wrote it: served as authentik 2026\.8 \(the default profile\); give --profile/);
     expect(out).toMatch(/key pair "grafana-signing" has no key material .* generated EC P-256 test key \(as --key-type says\)/);
     expect(out).toMatch(/key pair "authentik Self-signed Certificate" has no key material .* generated RSA-4096 test key \(as authentik makes it/);
   });

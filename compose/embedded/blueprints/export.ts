@@ -30,6 +30,15 @@ export function isExportFile(metadata: unknown): boolean {
 }
 
 /**
+ * An export records no authentik version (exporter.py writes `version: 1`, the blueprint format's, and the generated
+ * label), yet what a replay shows depends on it: a provider exported before 2026.5 has no grant_types, which a
+ * 2026.5+ profile reads as none (authentik.md §6). So the version is the operator's to give, never guessed.
+ */
+export function exportVersionUnknown(path: string | null): string {
+  return `${path ?? 'the blueprint'} is an ak export_blueprint output, which does not say which authentik version wrote it`;
+}
+
+/**
  * Per model, the value an export means by leaving a field out (its serializer field's initial value), for the
  * fields whose model default differs (the serializers: core/api/users.py, core/api/groups.py,
  * p/o2/api/providers.py, flows/api/bindings.py, policies/api/bindings.py, stages/<type>/api.py).

@@ -4,4 +4,4 @@ export { ExpressionError, parseMappingExpression, SUPPORTED_EXPRESSION_SUBSET, t
 export { parseDuration } from './values.ts';
 export { loadBlueprint, parseBlueprint } from './loader.ts';
 export { chooseTestUser, isInternalUser, type TestUserOptions } from './test-user.ts';
-export { isExportFile } from './export.ts';
+export { exportVersionUnknown, isExportFile } from './export.ts';
