@@ -9,26 +9,14 @@ import { harnessRun } from '../helpers/run.ts';
 import { resolveTarget } from '../helpers/target.ts';
 import type { Target } from '../helpers/target-types.ts';
 import { serveReference, type ServedReference } from '../test/cli/cli-process.ts';
-import { guideCredentials } from '../test/cli/live-config.ts';
+import { guideLiveConfig } from '../test/cli/live-config.ts';
 import { round, stats, type Stats } from './stats.ts';
-
-/** What an operator would give `diagnose` for the guide blueprint's provider at `url`. */
-export function liveConfig(url: string): HarnessConfig {
-  const c = guideCredentials();
-  return {
-    target: 'live',
-    authentik: { url, slug: c.slug },
-    client: { id: c.clientId, secret: c.clientSecret },
-    osticket: { redirectUri: c.redirectUri },
-    user: { username: c.username, password: c.password, email: c.email },
-  };
-}
 
 /** Starts serve-reference with this latency, hands a live Target for it (and the server's process) to `fn`, stops it. */
 export async function withServedReference<T>(latencyMs: number, fn: (target: Target, cfg: HarnessConfig, server: ServedReference) => Promise<T>): Promise<T> {
   const server = await serveReference(['--latency', String(latencyMs)], { timeoutMs: 30_000 });
   try {
-    const cfg = liveConfig(server.url);
+    const cfg = guideLiveConfig(server.url);
     return await fn(await resolveTarget(cfg), cfg, server);
   } finally {
     await server.stop();

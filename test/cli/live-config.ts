@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBlueprint, type ResolvedBlueprint } from '../../compose/embedded/index.ts';
+import type { HarnessConfig } from '../../helpers/config.ts';
 import { GUIDE_BLUEPRINT } from './cli-process.ts';
 
 export interface GuideCredentials {
@@ -32,6 +33,17 @@ export function guideCredentials(bp: ResolvedBlueprint = loadBlueprint(GUIDE_BLU
     password: user.password,
     email: user.email,
     slug: bp.application.slug,
+  };
+}
+
+/** What an operator would give `diagnose` (as a config object) for the guide blueprint's provider at `url`. */
+export function guideLiveConfig(url: string, c: GuideCredentials = guideCredentials()): HarnessConfig {
+  return {
+    target: 'live',
+    authentik: { url, slug: c.slug },
+    client: { id: c.clientId, secret: c.clientSecret },
+    osticket: { redirectUri: c.redirectUri },
+    user: { username: c.username, password: c.password, email: c.email },
   };
 }
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, it } from 'vitest';
 import type { HarnessConfig } from '../../helpers/config.ts';
-import { guideCredentials } from '../cli/live-config.ts';
+import { guideLiveConfig } from '../cli/live-config.ts';
 import { makePki, type TestPki } from '../http/certs.ts';
 import { patience } from '../support/patience.ts';
 import { runRow } from './corpus-run.ts';
@@ -16,7 +16,6 @@ import { startFront } from './front.ts';
 import { SERVER_ROWS, type ServerRow } from './server-cases.ts';
 import { useHostileFront } from './setup.ts';
 
-const creds = guideCredentials();
 const hostile = useHostileFront();
 let pki: TestPki;
 let caFile: string;
@@ -33,14 +32,7 @@ beforeAll(() => {
  * rows get a load-scaled one, so a busy machine never turns a slow healthy answer into "unreachable".
  */
 function liveConfig(url: string, slow = false): HarnessConfig {
-  return {
-    target: 'live',
-    authentik: { url, slug: creds.slug },
-    client: { id: creds.clientId, secret: creds.clientSecret },
-    osticket: { redirectUri: creds.redirectUri },
-    user: { username: creds.username, password: creds.password, email: creds.email },
-    timeouts: { requestMs: slow ? 3_000 : patience(1_500), runMs: patience(20_000) },
-  };
+  return { ...guideLiveConfig(url), timeouts: { requestMs: slow ? 3_000 : patience(1_500), runMs: patience(20_000) } };
 }
 
 async function runServerRow(row: ServerRow): Promise<void> {
